@@ -1,1 +1,9 @@
-int main() { return 0; }
+// promlite: discovers and scrapes targets, stores samples, answers PromQL.
+#include <string>
+#include <vector>
+
+#include "cmd/promlite/app.h"
+
+int main(int argc, char** argv) {
+  return promlite::cmd::run_promlite(std::vector<std::string>(argv + 1, argv + argc));
+}

@@ -1,0 +1,246 @@
+#include "cmd/promlite/flags.h"
+
+#include <charconv>
+#include <functional>
+#include <sstream>
+
+#include "config/config.h"
+
+namespace promlite::cmd {
+namespace {
+
+enum class Kind { kString, kDuration, kBytes, kInt, kBool };
+
+struct FlagDef {
+  const char* name;
+  Kind kind;
+  const char* default_text;
+  const char* help;
+  std::function<Status(Flags&, const std::string&)> set;
+};
+
+Result<int64_t> parse_int(const std::string& v) {
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size()) {
+    return invalid_argument("expected an integer");
+  }
+  return n;
+}
+
+Result<bool> parse_bool(const std::string& v) {
+  if (v == "true" || v == "1") return true;
+  if (v == "false" || v == "0") return false;
+  return invalid_argument("expected true or false");
+}
+
+const std::vector<FlagDef>& flag_defs() {
+  static const std::vector<FlagDef> defs = {
+      {"config.file", Kind::kString, "",
+       "Prometheus configuration file path. Without it promlite runs its embedded default: it "
+       "scrapes itself and, inside Kubernetes, pods annotated prometheus.io/scrape=true.",
+       [](Flags& f, const std::string& v) {
+         f.config_file = v;
+         return Status::ok();
+       }},
+      {"storage.tsdb.path", Kind::kString, "data/", "Base path for metrics storage.",
+       [](Flags& f, const std::string& v) {
+         if (v.empty()) return invalid_argument("must not be empty");
+         f.storage_path = v;
+         return Status::ok();
+       }},
+      {"storage.tsdb.retention.time", Kind::kDuration, "30d",
+       "How long to retain samples in storage.",
+       [](Flags& f, const std::string& v) {
+         auto d = model::parse_duration(v);
+         if (!d) return d.status();
+         f.retention_time = *d;
+         return Status::ok();
+       }},
+      {"storage.tsdb.retention.size", Kind::kBytes, "0",
+       "Maximum number of bytes the data directory may use (units: B, KB, MB, GB, TB, PB, EB; "
+       "base 2). 0 disables the limit.",
+       [](Flags& f, const std::string& v) {
+         auto b = config::parse_bytes(v);
+         if (!b) return b.status();
+         f.retention_size = *b;
+         return Status::ok();
+       }},
+      {"web.listen-address", Kind::kString, "0.0.0.0:9090",
+       "Address to listen on for the API, /metrics and health endpoints.",
+       [](Flags& f, const std::string& v) {
+         auto hp = parse_listen_address(v);
+         if (!hp) return hp.status();
+         f.listen_address = v;
+         return Status::ok();
+       }},
+      {"web.enable-lifecycle", Kind::kBool, "false",
+       "Enable shutdown via HTTP (/-/quit). Reload (/-/reload) is always enabled.",
+       [](Flags& f, const std::string& v) {
+         auto b = parse_bool(v);
+         if (!b) return b.status();
+         f.enable_lifecycle = *b;
+         return Status::ok();
+       }},
+      {"query.timeout", Kind::kDuration, "2m", "Maximum time a query may take before it is aborted.",
+       [](Flags& f, const std::string& v) {
+         auto d = model::parse_duration(v);
+         if (!d) return d.status();
+         if (*d <= 0) return invalid_argument("must be positive");
+         f.query_timeout = *d;
+         return Status::ok();
+       }},
+      {"query.max-samples", Kind::kInt, "50000000",
+       "Maximum number of samples a single query can load into memory.",
+       [](Flags& f, const std::string& v) {
+         auto n = parse_int(v);
+         if (!n) return n.status();
+         if (*n <= 0) return invalid_argument("must be positive");
+         f.query_max_samples = *n;
+         return Status::ok();
+       }},
+      {"query.max-concurrency", Kind::kInt, "20", "Maximum number of queries executed concurrently.",
+       [](Flags& f, const std::string& v) {
+         auto n = parse_int(v);
+         if (!n) return n.status();
+         if (*n <= 0 || *n > 10000) return invalid_argument("must be between 1 and 10000");
+         f.query_max_concurrency = static_cast<int>(*n);
+         return Status::ok();
+       }},
+      {"query.lookback-delta", Kind::kDuration, "5m",
+       "How far back to look for a sample when evaluating an instant vector selector.",
+       [](Flags& f, const std::string& v) {
+         auto d = model::parse_duration(v);
+         if (!d) return d.status();
+         if (*d <= 0) return invalid_argument("must be positive");
+         f.query_lookback_delta = *d;
+         return Status::ok();
+       }},
+      {"log.level", Kind::kString, "info", "Only log messages with the given severity or above: "
+       "debug, info, warn, error.",
+       [](Flags& f, const std::string& v) {
+         auto l = log::parse_level(v);
+         if (!l) return l.status();
+         f.log_level = *l;
+         return Status::ok();
+       }},
+      {"log.format", Kind::kString, "logfmt", "Output format of log messages: logfmt, json.",
+       [](Flags& f, const std::string& v) {
+         auto l = log::parse_format(v);
+         if (!l) return l.status();
+         f.log_format = *l;
+         return Status::ok();
+       }},
+      {"version", Kind::kBool, "false", "Show the version and exit.",
+       [](Flags& f, const std::string& v) {
+         auto b = parse_bool(v);
+         if (!b) return b.status();
+         f.version = *b;
+         return Status::ok();
+       }},
+      {"help", Kind::kBool, "false", "Show this help and exit.",
+       [](Flags& f, const std::string& v) {
+         auto b = parse_bool(v);
+         if (!b) return b.status();
+         f.help = *b;
+         return Status::ok();
+       }},
+  };
+  return defs;
+}
+
+const FlagDef* find_flag(std::string_view name) {
+  for (const auto& d : flag_defs()) {
+    if (name == d.name) return &d;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<HostPort> parse_listen_address(const std::string& addr) {
+  auto bad = [&](const std::string& why) {
+    return invalid_argument("invalid listen address \"" + addr + "\": " + why);
+  };
+  size_t colon = addr.rfind(':');
+  if (colon == std::string::npos) return bad("missing port");
+  HostPort hp;
+  hp.host = addr.substr(0, colon);
+  if (hp.host.size() >= 2 && hp.host.front() == '[' && hp.host.back() == ']') {
+    hp.host = hp.host.substr(1, hp.host.size() - 2);
+  } else if (hp.host.find(':') != std::string::npos) {
+    return bad("IPv6 addresses must be in brackets");
+  }
+  std::string port = addr.substr(colon + 1);
+  unsigned value = 0;
+  auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc() || p != port.data() + port.size() || value > 65535) {
+    return bad("invalid port \"" + port + "\"");
+  }
+  hp.port = static_cast<uint16_t>(value);
+  return hp;
+}
+
+Result<Flags> parse_flags(const std::vector<std::string>& args) {
+  Flags flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "-h") {
+      flags.help = true;
+      continue;
+    }
+    if (arg.rfind("--", 0) != 0 || arg.size() == 2) {
+      return invalid_argument("unexpected argument '" + arg + "', try --help");
+    }
+    std::string name = arg.substr(2);
+    std::string value;
+    bool has_value = false;
+    if (size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    const FlagDef* def = find_flag(name);
+    if (!def && !has_value && name.rfind("no-", 0) == 0) {
+      const FlagDef* neg = find_flag(name.substr(3));
+      if (neg && neg->kind == Kind::kBool) {
+        def = neg;
+        value = "false";
+        has_value = true;
+      }
+    }
+    if (!def) return invalid_argument("unknown long flag '--" + name + "', try --help");
+    if (!has_value) {
+      if (def->kind == Kind::kBool) {
+        value = "true";
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        return invalid_argument("expected argument for flag '--" + name + "'");
+      }
+    }
+    if (Status s = def->set(flags, value); !s) {
+      return invalid_argument("invalid value \"" + value + "\" for flag '--" + name +
+                              "': " + s.message());
+    }
+  }
+  return flags;
+}
+
+std::string usage() {
+  std::ostringstream out;
+  out << "usage: promlite [<flags>]\n\n"
+         "A lightweight, Prometheus-compatible monitoring server: discovers and scrapes\n"
+         "targets, stores samples, and answers PromQL over Prometheus's HTTP API.\n\n"
+         "Flags:\n";
+  for (const auto& d : flag_defs()) {
+    std::string left = std::string("  --") + d.name;
+    if (d.kind != Kind::kBool) left += d.kind == Kind::kDuration ? "=DURATION" : d.kind == Kind::kBytes ? "=SIZE" : d.kind == Kind::kInt ? "=INT" : "=STRING";
+    out << left << "\n      " << d.help;
+    if (d.kind != Kind::kBool && *d.default_text) out << " (default: " << d.default_text << ")";
+    out << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace promlite::cmd

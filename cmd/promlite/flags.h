@@ -1,0 +1,48 @@
+// Command-line flags, in Prometheus's style and names:
+//   --config.file=prometheus.yml --storage.tsdb.path=data/ --web.listen-address=:9090
+// Values may follow `=` or come as the next argument; booleans take --flag,
+// --no-flag or --flag=true|false. Unknown flags and bad values are refused with
+// a message naming them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/duration.h"
+#include "model/log.h"
+#include "model/status.h"
+
+namespace promlite::cmd {
+
+struct Flags {
+  std::string config_file;  // empty: the embedded default
+  std::string storage_path = "data/";
+  model::Duration retention_time = 30 * model::kDay;
+  uint64_t retention_size = 0;  // bytes; 0: no size limit
+  std::string listen_address = "0.0.0.0:9090";
+  bool enable_lifecycle = false;  // /-/quit; /-/reload is always on (see README)
+  model::Duration query_timeout = 2 * model::kMinute;
+  int64_t query_max_samples = 50'000'000;
+  int query_max_concurrency = 20;
+  model::Duration query_lookback_delta = 5 * model::kMinute;
+  log::Level log_level = log::Level::kInfo;
+  log::Format log_format = log::Format::kLogfmt;
+  bool version = false;
+  bool help = false;
+};
+
+// Parses argv[1..]. The error message names the flag and the value.
+Result<Flags> parse_flags(const std::vector<std::string>& args);
+
+// The --help text.
+std::string usage();
+
+// Splits "host:port" (host may be empty or a bracketed IPv6 address).
+struct HostPort {
+  std::string host;
+  uint16_t port = 0;
+};
+Result<HostPort> parse_listen_address(const std::string& addr);
+
+}  // namespace promlite::cmd
