@@ -1,12 +1,11 @@
 #include "api/http_server.h"
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -30,8 +29,7 @@ std::string url_decode(std::string_view s, bool plus_is_space) {
   };
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (c == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 &&
-        hex(s[i + 2]) >= 0) {
+    if (c == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
       i += 2;
     } else if (c == '+' && plus_is_space) {
@@ -67,8 +65,8 @@ void Router::dispatch(const HttpRequest& req, HttpResponse& resp) const {
     resp.body = "404 page not found\n";
     return;
   }
-  bool allowed = std::find(best->methods.begin(), best->methods.end(), req.method) !=
-                 best->methods.end();
+  bool allowed =
+      std::find(best->methods.begin(), best->methods.end(), req.method) != best->methods.end();
   // HEAD is served wherever GET is.
   if (!allowed && req.method == http::verb::head) {
     allowed = std::find(best->methods.begin(), best->methods.end(), http::verb::get) !=
@@ -94,7 +92,10 @@ class Session;
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(net::io_context& io, const Router& r, HttpServerOptions o, std::atomic<int>& inflight)
-      : ioc(io), router(r), options(std::move(o)), acceptor(net::make_strand(io)),
+      : ioc(io),
+        router(r),
+        options(std::move(o)),
+        acceptor(net::make_strand(io)),
         in_flight(inflight) {}
 
   void do_accept();
@@ -136,10 +137,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(server_->options.max_header_bytes);
     parser_->body_limit(server_->options.max_body_bytes);
     stream_.expires_after(std::chrono::milliseconds(server_->options.idle_timeout));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->on_read(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -202,10 +202,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (method == http::verb::head) res->body().clear();
     res->keep_alive(keep_alive_);
     stream_.expires_after(std::chrono::seconds(60));
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
-                        self->on_write(ec);
-                      });
+    http::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res](beast::error_code ec, size_t) { self->on_write(ec); });
   }
 
   void on_write(beast::error_code ec) {
@@ -235,22 +234,23 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void HttpServer::Impl::do_accept() {
-  acceptor.async_accept(net::make_strand(ioc), [self = shared_from_this()](
-                                                   beast::error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (ec == net::error::operation_aborted || self->stopping.load()) return;
-      LOG_WARN("accept failed", {"err", ec.message()});
-    } else {
-      auto session = std::make_shared<Session>(std::move(socket), self);
-      {
-        std::lock_guard<std::mutex> lock(self->mu);
-        if (self->stopping.load()) return;
-        self->sessions.insert(session);
-      }
-      session->start();
-    }
-    self->do_accept();
-  });
+  acceptor.async_accept(net::make_strand(ioc),
+                        [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                          if (ec) {
+                            if (ec == net::error::operation_aborted || self->stopping.load())
+                              return;
+                            LOG_WARN("accept failed", {"err", ec.message()});
+                          } else {
+                            auto session = std::make_shared<Session>(std::move(socket), self);
+                            {
+                              std::lock_guard<std::mutex> lock(self->mu);
+                              if (self->stopping.load()) return;
+                              self->sessions.insert(session);
+                            }
+                            session->start();
+                          }
+                          self->do_accept();
+                        });
 }
 
 HttpServer::HttpServer(net::io_context& ioc, const Router& router, HttpServerOptions options)
@@ -280,9 +280,9 @@ Status HttpServer::start() {
   if (!ec) acc.bind(ep, ec);
   if (!ec) acc.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Status(StatusCode::kUnavailable, "listen tcp " + host + ":" +
-                                                std::to_string(impl_->options.port) + ": " +
-                                                ec.message());
+    return Status(
+        StatusCode::kUnavailable,
+        "listen tcp " + host + ":" + std::to_string(impl_->options.port) + ": " + ec.message());
   }
   bound_port_ = acc.local_endpoint().port();
   impl_->do_accept();

@@ -7,11 +7,10 @@
 // endpoints do that).
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/verb.hpp>
-
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -55,8 +54,7 @@ class Router {
   void handle(const std::string& path, std::vector<http::verb> methods, Handler handler);
   // Every path starting with `prefix` (longest prefix wins over shorter ones;
   // exact paths win over prefixes).
-  void handle_prefix(const std::string& prefix, std::vector<http::verb> methods,
-                     Handler handler);
+  void handle_prefix(const std::string& prefix, std::vector<http::verb> methods, Handler handler);
 
   void dispatch(const HttpRequest& req, HttpResponse& resp) const;
 

@@ -67,15 +67,13 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
       out.push_back(gauge_family("process_cpu_seconds_total",
                                  "Total user and system CPU time spent in seconds.",
                                  MetricType::Counter, cpu));
-      out.push_back(gauge_family("process_start_time_seconds",
-                                 "Start time of the process since unix epoch in seconds.",
-                                 MetricType::Gauge, boot_time_seconds() + std::stod(f[19]) / ticks));
-      out.push_back(gauge_family("process_virtual_memory_bytes",
-                                 "Virtual memory size in bytes.", MetricType::Gauge,
-                                 std::stod(f[20])));
-      out.push_back(gauge_family("process_resident_memory_bytes",
-                                 "Resident memory size in bytes.", MetricType::Gauge,
-                                 std::stod(f[21]) * page));
+      out.push_back(gauge_family(
+          "process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+          MetricType::Gauge, boot_time_seconds() + std::stod(f[19]) / ticks));
+      out.push_back(gauge_family("process_virtual_memory_bytes", "Virtual memory size in bytes.",
+                                 MetricType::Gauge, std::stod(f[20])));
+      out.push_back(gauge_family("process_resident_memory_bytes", "Resident memory size in bytes.",
+                                 MetricType::Gauge, std::stod(f[21]) * page));
     }
   }
   double fds = 0;
@@ -86,16 +84,16 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
     closedir(d);
     fds -= 1;  // the descriptor opendir itself holds
   }
-  out.push_back(gauge_family("process_open_fds", "Number of open file descriptors.",
-                             MetricType::Gauge, fds));
+  out.push_back(
+      gauge_family("process_open_fds", "Number of open file descriptors.", MetricType::Gauge, fds));
   rlimit lim{};
   if (getrlimit(RLIMIT_NOFILE, &lim) == 0) {
     out.push_back(gauge_family("process_max_fds", "Maximum number of open file descriptors.",
                                MetricType::Gauge, static_cast<double>(lim.rlim_cur)));
   }
   if (getrlimit(RLIMIT_AS, &lim) == 0) {
-    double v = lim.rlim_cur == RLIM_INFINITY ? 1.8446744073709552e19
-                                             : static_cast<double>(lim.rlim_cur);
+    double v =
+        lim.rlim_cur == RLIM_INFINITY ? 1.8446744073709552e19 : static_cast<double>(lim.rlim_cur);
     out.push_back(gauge_family("process_virtual_memory_max_bytes",
                                "Maximum amount of virtual memory available in bytes.",
                                MetricType::Gauge, v));
@@ -107,8 +105,9 @@ SelfMetrics::SelfMetrics(const std::string& version)
     : registry_(std::make_shared<prometheus::Registry>()) {
   prometheus::BuildGauge()
       .Name("promlite_build_info")
-      .Help("A metric with a constant '1' value labeled by version and compiler from which "
-            "promlite was built.")
+      .Help(
+          "A metric with a constant '1' value labeled by version and compiler from which "
+          "promlite was built.")
       .Register(*registry_)
       .Add({{"version", version}, {"compiler", __VERSION__}})
       .Set(1);

@@ -38,22 +38,51 @@ struct Paths {
 };
 
 // Scrape and SD configs of Prometheus that promlite does not implement.
-const std::set<std::string> kUnsupportedSD = {
-    "azure_sd_configs",     "consul_sd_configs",    "digitalocean_sd_configs",
-    "docker_sd_configs",    "dockerswarm_sd_configs", "dns_sd_configs",
-    "ec2_sd_configs",       "eureka_sd_configs",    "gce_sd_configs",
-    "hetzner_sd_configs",   "http_sd_configs",      "ionos_sd_configs",
-    "kuma_sd_configs",      "lightsail_sd_configs", "linode_sd_configs",
-    "marathon_sd_configs",  "nerve_sd_configs",     "nomad_sd_configs",
-    "openstack_sd_configs", "ovhcloud_sd_configs",  "puppetdb_sd_configs",
-    "scaleway_sd_configs",  "serverset_sd_configs", "triton_sd_configs",
-    "uyuni_sd_configs",     "vultr_sd_configs",     "stackit_sd_configs",
-    "oauth2",               "proxy_url",            "no_proxy",
-    "proxy_from_environment", "proxy_connect_header", "native_histogram_bucket_limit",
-    "native_histogram_min_bucket_factor", "scrape_classic_histograms",
-    "always_scrape_classic_histograms", "convert_classic_histograms_to_nhcb",
-    "keep_dropped_targets", "metric_name_validation_scheme", "metric_name_escaping_scheme",
-    "scrape_failure_log_file", "http_headers", "sigv4", "azuread", "google_iam"};
+const std::set<std::string> kUnsupportedSD = {"azure_sd_configs",
+                                              "consul_sd_configs",
+                                              "digitalocean_sd_configs",
+                                              "docker_sd_configs",
+                                              "dockerswarm_sd_configs",
+                                              "dns_sd_configs",
+                                              "ec2_sd_configs",
+                                              "eureka_sd_configs",
+                                              "gce_sd_configs",
+                                              "hetzner_sd_configs",
+                                              "http_sd_configs",
+                                              "ionos_sd_configs",
+                                              "kuma_sd_configs",
+                                              "lightsail_sd_configs",
+                                              "linode_sd_configs",
+                                              "marathon_sd_configs",
+                                              "nerve_sd_configs",
+                                              "nomad_sd_configs",
+                                              "openstack_sd_configs",
+                                              "ovhcloud_sd_configs",
+                                              "puppetdb_sd_configs",
+                                              "scaleway_sd_configs",
+                                              "serverset_sd_configs",
+                                              "triton_sd_configs",
+                                              "uyuni_sd_configs",
+                                              "vultr_sd_configs",
+                                              "stackit_sd_configs",
+                                              "oauth2",
+                                              "proxy_url",
+                                              "no_proxy",
+                                              "proxy_from_environment",
+                                              "proxy_connect_header",
+                                              "native_histogram_bucket_limit",
+                                              "native_histogram_min_bucket_factor",
+                                              "scrape_classic_histograms",
+                                              "always_scrape_classic_histograms",
+                                              "convert_classic_histograms_to_nhcb",
+                                              "keep_dropped_targets",
+                                              "metric_name_validation_scheme",
+                                              "metric_name_escaping_scheme",
+                                              "scrape_failure_log_file",
+                                              "http_headers",
+                                              "sigv4",
+                                              "azuread",
+                                              "google_iam"};
 
 TLSConfig decode_tls(const YAML::Node& n, const Paths& paths) {
   MapReader r(n, "config.TLSConfig", {"ca", "cert", "key", "max_version"});
@@ -120,15 +149,18 @@ HTTPClientConfig decode_http_client(MapReader& r, const Paths& paths) {
   }
   // The deprecated bearer_token fields map onto authorization.
   if (auto n = r.get("bearer_token")) {
-    if (h.authorization) fail(n, "at most one of bearer_token, bearer_token_file & authorization must be configured");
+    if (h.authorization)
+      fail(n, "at most one of bearer_token, bearer_token_file & authorization must be configured");
     h.authorization = Authorization{"Bearer", decode_string(n), ""};
   }
   if (auto n = r.get("bearer_token_file")) {
-    if (h.authorization) fail(n, "at most one of bearer_token, bearer_token_file & authorization must be configured");
+    if (h.authorization)
+      fail(n, "at most one of bearer_token, bearer_token_file & authorization must be configured");
     h.authorization = Authorization{"Bearer", "", paths.resolve(decode_string(n))};
   }
   if (h.basic_auth && h.authorization) {
-    fail(r.node(), "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured");
+    fail(r.node(),
+         "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured");
   }
   if (auto n = r.get("tls_config")) h.tls_config = decode_tls(n, paths);
   if (auto n = r.get("follow_redirects")) h.follow_redirects = decode_bool(n);
@@ -240,8 +272,8 @@ KubernetesSDConfig decode_kubernetes_sd(const YAML::Node& n, const Paths& paths)
   }
   k.http = decode_http_client(r, paths);
   r.finish();
-  static const std::set<std::string> kRoles = {"pod",     "service", "endpoints",
-                                               "endpointslice", "node", "ingress"};
+  static const std::set<std::string> kRoles = {"pod",           "service", "endpoints",
+                                               "endpointslice", "node",    "ingress"};
   if (k.role.empty()) {
     fail(n, "role missing (one of: pod, service, endpoints, endpointslice, node, ingress)");
   }
@@ -318,8 +350,8 @@ ScrapeConfig decode_scrape(const YAML::Node& n, const GlobalConfig& g, const Pat
 
   if (c.job_name.empty()) fail(n, "job_name is empty");
   if (c.scheme != "http" && c.scheme != "https") {
-    fail(n, "invalid scheme \"" + c.scheme + "\" for scrape config with job name \"" +
-                c.job_name + "\": must be \"http\" or \"https\"");
+    fail(n, "invalid scheme \"" + c.scheme + "\" for scrape config with job name \"" + c.job_name +
+                "\": must be \"http\" or \"https\"");
   }
   if (c.metrics_path.empty() || c.metrics_path[0] != '/') {
     fail(n, "metrics_path \"" + c.metrics_path + "\" for scrape config with job name \"" +
@@ -338,20 +370,22 @@ ScrapeConfig decode_scrape(const YAML::Node& n, const GlobalConfig& g, const Pat
 }
 
 RemoteWriteConfig decode_remote_write(const YAML::Node& n, const Paths& paths) {
-  MapReader r(n, "config.RemoteWriteConfig", {"oauth2", "sigv4", "azuread", "google_iam",
-                                               "proxy_url", "round_robin_dns"});
+  MapReader r(n, "config.RemoteWriteConfig",
+              {"oauth2", "sigv4", "azuread", "google_iam", "proxy_url", "round_robin_dns"});
   RemoteWriteConfig c;
   if (auto v = r.get("url")) c.url = decode_string(v);
   if (auto v = r.get("name")) c.name = decode_string(v);
   if (auto v = r.get("remote_timeout")) c.remote_timeout = decode_duration(v);
   if (auto v = r.get("headers")) c.headers = decode_string_map(v);
   if (auto v = r.get("send_exemplars")) c.send_exemplars = decode_bool(v);
-  if (auto v = r.get("send_native_histograms")) decode_bool(v);  // accepted, no native histograms yet
+  if (auto v = r.get("send_native_histograms"))
+    decode_bool(v);  // accepted, no native histograms yet
   if (auto v = r.get("protobuf_message")) {
     c.protobuf_message = decode_string(v);
     if (c.protobuf_message != "prometheus.WriteRequest") {
-      fail(v, "protobuf_message \"" + c.protobuf_message +
-                  "\" is not supported by promlite (only prometheus.WriteRequest, remote write 1.0)");
+      fail(v,
+           "protobuf_message \"" + c.protobuf_message +
+               "\" is not supported by promlite (only prometheus.WriteRequest, remote write 1.0)");
     }
   }
   c.write_relabel_configs = decode_relabels(r.get("write_relabel_configs"));
@@ -370,8 +404,9 @@ RemoteWriteConfig decode_remote_write(const YAML::Node& n, const Paths& paths) {
     qr.finish();
     if (qc.capacity <= 0 || qc.min_shards <= 0 || qc.max_shards < qc.min_shards ||
         qc.max_samples_per_send <= 0) {
-      fail(q, "queue_config needs capacity, min_shards, max_samples_per_send > 0 and "
-              "max_shards >= min_shards");
+      fail(q,
+           "queue_config needs capacity, min_shards, max_samples_per_send > 0 and "
+           "max_shards >= min_shards");
     }
     if (qc.min_backoff > qc.max_backoff) fail(q, "min_backoff greater than max_backoff");
   }
@@ -393,10 +428,19 @@ RemoteWriteConfig decode_remote_write(const YAML::Node& n, const Paths& paths) {
   for (const auto& [k, v] : c.headers) {
     std::string lower = k;
     for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    static const std::set<std::string> kReserved = {
-        "authorization", "host", "content-encoding", "content-length", "content-type",
-        "user-agent", "connection", "keep-alive", "proxy-authenticate", "proxy-authorization",
-        "www-authenticate", "retry-after", "x-prometheus-remote-write-version"};
+    static const std::set<std::string> kReserved = {"authorization",
+                                                    "host",
+                                                    "content-encoding",
+                                                    "content-length",
+                                                    "content-type",
+                                                    "user-agent",
+                                                    "connection",
+                                                    "keep-alive",
+                                                    "proxy-authenticate",
+                                                    "proxy-authorization",
+                                                    "www-authenticate",
+                                                    "retry-after",
+                                                    "x-prometheus-remote-write-version"};
     if (kReserved.count(lower)) fail(n, "" + k + " is a reserved header. It must not be changed");
   }
   return c;
@@ -436,9 +480,9 @@ GlobalConfig decode_global(const YAML::Node& n) {
 }
 
 Config decode_config(const YAML::Node& root, const Paths& paths) {
-  MapReader r(root, "config.plain",
-              {"alerting", "remote_read", "storage", "tracing", "otlp", "runtime",
-               "scrape_config_files"});
+  MapReader r(
+      root, "config.plain",
+      {"alerting", "remote_read", "storage", "tracing", "otlp", "runtime", "scrape_config_files"});
   Config c;
   c.global = decode_global(r.get("global"));
   if (auto v = r.get("rule_files")) {
@@ -508,8 +552,7 @@ Result<Config> load_config(const std::string& yaml, const std::string& filename)
 Result<Config> load_config_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return Status(StatusCode::kNotFound,
-                  "open " + path + ": " + std::string(std::strerror(errno)));
+    return Status(StatusCode::kNotFound, "open " + path + ": " + std::string(std::strerror(errno)));
   }
   std::stringstream buf;
   buf << in.rdbuf();
@@ -553,36 +596,37 @@ std::string default_config_yaml(const std::string& self_address, bool in_kuberne
       "scrape_configs:\n"
       "  - job_name: promlite\n"
       "    static_configs:\n"
-      "      - targets: ['" + self_address + "']\n";
+      "      - targets: ['" +
+      self_address + "']\n";
   if (in_kubernetes) {
     // The standard annotation rule set: prometheus.io/scrape, /port, /path, /scheme.
-    y +=
-        "  - job_name: kubernetes-pods\n"
-        "    kubernetes_sd_configs:\n"
-        "      - role: pod\n"
-        "    relabel_configs:\n"
-        "      - source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_scrape]\n"
-        "        action: keep\n"
-        "        regex: \"true\"\n"
-        "      - source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_scheme]\n"
-        "        action: replace\n"
-        "        regex: (https?)\n"
-        "        target_label: __scheme__\n"
-        "      - source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_path]\n"
-        "        action: replace\n"
-        "        regex: (.+)\n"
-        "        target_label: __metrics_path__\n"
-        "      - source_labels: [__address__, __meta_kubernetes_pod_annotation_prometheus_io_port]\n"
-        "        action: replace\n"
-        "        regex: ([^:]+)(?::\\d+)?;(\\d+)\n"
-        "        replacement: $1:$2\n"
-        "        target_label: __address__\n"
-        "      - source_labels: [__meta_kubernetes_namespace]\n"
-        "        target_label: namespace\n"
-        "      - source_labels: [__meta_kubernetes_pod_name]\n"
-        "        target_label: pod\n"
-        "      - source_labels: [__meta_kubernetes_pod_container_name]\n"
-        "        target_label: container\n";
+    y += "  - job_name: kubernetes-pods\n"
+         "    kubernetes_sd_configs:\n"
+         "      - role: pod\n"
+         "    relabel_configs:\n"
+         "      - source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_scrape]\n"
+         "        action: keep\n"
+         "        regex: \"true\"\n"
+         "      - source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_scheme]\n"
+         "        action: replace\n"
+         "        regex: (https?)\n"
+         "        target_label: __scheme__\n"
+         "      - source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_path]\n"
+         "        action: replace\n"
+         "        regex: (.+)\n"
+         "        target_label: __metrics_path__\n"
+         "      - source_labels: [__address__, "
+         "__meta_kubernetes_pod_annotation_prometheus_io_port]\n"
+         "        action: replace\n"
+         "        regex: ([^:]+)(?::\\d+)?;(\\d+)\n"
+         "        replacement: $1:$2\n"
+         "        target_label: __address__\n"
+         "      - source_labels: [__meta_kubernetes_namespace]\n"
+         "        target_label: namespace\n"
+         "      - source_labels: [__meta_kubernetes_pod_name]\n"
+         "        target_label: pod\n"
+         "      - source_labels: [__meta_kubernetes_pod_container_name]\n"
+         "        target_label: container\n";
   }
   return y;
 }

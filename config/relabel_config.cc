@@ -58,8 +58,8 @@ Status RelabelConfig::compile(bool source_labels_set) {
   opts.set_log_errors(false);
   auto re = std::make_shared<RE2>("^(?s:" + regex + ")$", opts);
   if (!re->ok()) {
-    return invalid_argument("invalid regex \"" + regex + "\": error parsing regexp: " +
-                            re->error());
+    return invalid_argument("invalid regex \"" + regex +
+                            "\": error parsing regexp: " + re->error());
   }
   compiled = std::move(re);
 
@@ -69,9 +69,8 @@ Status RelabelConfig::compile(bool source_labels_set) {
   if (action == A::kHashMod && modulus == 0) {
     return invalid_argument("relabel configuration for hashmod requires non-zero modulus");
   }
-  bool needs_target = action == A::kReplace || action == A::kHashMod ||
-                      action == A::kLowercase || action == A::kUppercase ||
-                      action == A::kKeepEqual || action == A::kDropEqual;
+  bool needs_target = action == A::kReplace || action == A::kHashMod || action == A::kLowercase ||
+                      action == A::kUppercase || action == A::kKeepEqual || action == A::kDropEqual;
   if (needs_target && target_label.empty()) {
     return invalid_argument("relabel configuration for " + name +
                             " action requires 'target_label' value");
@@ -90,8 +89,8 @@ Status RelabelConfig::compile(bool source_labels_set) {
                             " action");
   }
   if ((action == A::kKeepEqual || action == A::kDropEqual) &&
-      (regex != defaults.regex || modulus != defaults.modulus ||
-       separator != defaults.separator || replacement != defaults.replacement)) {
+      (regex != defaults.regex || modulus != defaults.modulus || separator != defaults.separator ||
+       replacement != defaults.replacement)) {
     return invalid_argument(name +
                             " action requires only 'source_labels' and `target_label`, and no "
                             "other fields");

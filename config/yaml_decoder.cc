@@ -16,10 +16,14 @@ namespace {
 
 std::string kind_name(const YAML::Node& n) {
   switch (n.Type()) {
-    case YAML::NodeType::Map: return "!!map";
-    case YAML::NodeType::Sequence: return "!!seq";
-    case YAML::NodeType::Scalar: return "!!str";
-    default: return "!!null";
+    case YAML::NodeType::Map:
+      return "!!map";
+    case YAML::NodeType::Sequence:
+      return "!!seq";
+    case YAML::NodeType::Scalar:
+      return "!!str";
+    default:
+      return "!!null";
   }
 }
 
@@ -118,7 +122,8 @@ model::Labels decode_labels(const YAML::Node& n) {
   for (const auto& kv : n) {
     std::string name = decode_string(kv.first);
     std::string value = decode_string(kv.second);
-    if (name.empty() || !valid_utf8(name)) fail(kv.first, "\"" + name + "\" is not a valid label name");
+    if (name.empty() || !valid_utf8(name))
+      fail(kv.first, "\"" + name + "\" is not a valid label name");
     if (!valid_utf8(value)) fail(kv.second, "\"" + value + "\" is not a valid label value");
     for (const auto& p : pairs) {
       if (p.first == name) fail(kv.first, "mapping key \"" + name + "\" already defined");

@@ -12,14 +12,15 @@ struct Unit {
 };
 // Order matters: "ms" before "m" is handled by trying the longest suffix first
 // at each position, and the index enforces the y > w > ... > ms order.
-constexpr Unit kUnits[] = {{"y", kYear}, {"w", kWeek},   {"d", kDay},
-                           {"h", kHour}, {"m", kMinute}, {"s", kSecond},
-                           {"ms", 1}};
+constexpr Unit kUnits[] = {{"y", kYear},   {"w", kWeek},   {"d", kDay}, {"h", kHour},
+                           {"m", kMinute}, {"s", kSecond}, {"ms", 1}};
 
 }  // namespace
 
 Result<Duration> parse_duration(std::string_view s) {
-  auto bad = [&] { return invalid_argument("not a valid duration string: \"" + std::string(s) + "\""); };
+  auto bad = [&] {
+    return invalid_argument("not a valid duration string: \"" + std::string(s) + "\"");
+  };
   if (s.empty()) return bad();
   if (s == "0") return Duration{0};
   Duration total = 0;

@@ -209,10 +209,17 @@ std::string Labels::to_string() const {
     out.append("=\"");
     for (char c : l.value) {
       switch (c) {
-        case '\\': out.append("\\\\"); break;
-        case '"': out.append("\\\""); break;
-        case '\n': out.append("\\n"); break;
-        default: out.push_back(c);
+        case '\\':
+          out.append("\\\\");
+          break;
+        case '"':
+          out.append("\\\"");
+          break;
+        case '\n':
+          out.append("\\n");
+          break;
+        default:
+          out.push_back(c);
       }
     }
     out.push_back('"');

@@ -64,9 +64,7 @@ class Labels {
   };
 
   Iterator begin() const { return Iterator(buf_.data(), buf_.data() + buf_.size()); }
-  Iterator end() const {
-    return Iterator(buf_.data() + buf_.size(), buf_.data() + buf_.size());
-  }
+  Iterator end() const { return Iterator(buf_.data() + buf_.size(), buf_.data() + buf_.size()); }
 
   bool empty() const { return buf_.empty(); }
   size_t size() const;

@@ -1,6 +1,8 @@
 // Structured logging in Prometheus's style:
-//   logfmt: ts=2026-11-23T22:08:38.123Z level=info caller=main.cc:42 msg="Server is ready" addr=:9090
-//   json:   {"ts":"2026-11-23T22:08:38.123Z","level":"info","caller":"main.cc:42","msg":"Server is ready","addr":":9090"}
+//   logfmt: ts=2026-11-23T22:08:38.123Z level=info caller=main.cc:42 msg="Server is ready"
+//   addr=:9090 json:
+//   {"ts":"2026-11-23T22:08:38.123Z","level":"info","caller":"main.cc:42","msg":"Server is
+//   ready","addr":":9090"}
 //
 // Thread-safe: each line is written with one call under a lock.
 #pragma once
@@ -50,10 +52,10 @@ std::string format_line(Format format, int64_t now_ms, Level level, std::string_
 
 }  // namespace promlite::log
 
-#define PL_LOG(level, msg, ...)                                                 \
-  do {                                                                          \
-    if (::promlite::log::enabled(level))                                        \
-      ::promlite::log::write(level, __FILE__, __LINE__, msg, {__VA_ARGS__});    \
+#define PL_LOG(level, msg, ...)                                              \
+  do {                                                                       \
+    if (::promlite::log::enabled(level))                                     \
+      ::promlite::log::write(level, __FILE__, __LINE__, msg, {__VA_ARGS__}); \
   } while (0)
 #define LOG_DEBUG(msg, ...) PL_LOG(::promlite::log::Level::kDebug, msg __VA_OPT__(, ) __VA_ARGS__)
 #define LOG_INFO(msg, ...) PL_LOG(::promlite::log::Level::kInfo, msg __VA_OPT__(, ) __VA_ARGS__)

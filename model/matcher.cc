@@ -10,8 +10,20 @@ namespace {
 // True when c has no special meaning in RE2 syntax outside a class.
 bool is_plain(char c) {
   switch (c) {
-    case '\\': case '.': case '+': case '*': case '?': case '(': case ')': case '[':
-    case ']': case '{': case '}': case '|': case '^': case '$':
+    case '\\':
+    case '.':
+    case '+':
+    case '*':
+    case '?':
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '|':
+    case '^':
+    case '$':
       return false;
     default:
       return true;
@@ -41,10 +53,14 @@ bool literal_alternatives(std::string_view re, std::vector<std::string>* out) {
 
 std::string_view match_type_string(MatchType t) {
   switch (t) {
-    case MatchType::kEqual: return "=";
-    case MatchType::kNotEqual: return "!=";
-    case MatchType::kRegex: return "=~";
-    case MatchType::kNotRegex: return "!~";
+    case MatchType::kEqual:
+      return "=";
+    case MatchType::kNotEqual:
+      return "!=";
+    case MatchType::kRegex:
+      return "=~";
+    case MatchType::kNotRegex:
+      return "!~";
   }
   return "?";
 }
@@ -75,7 +91,8 @@ Result<Matcher> Matcher::make(MatchType type, std::string name, std::string valu
     m.fast_ = Fast::kNonEmpty;
   } else if (literal_alternatives(v, &m.set_)) {
     m.fast_ = m.set_.size() == 1 ? Fast::kLiteral : Fast::kSet;
-  } else if (v.size() > 2 && v.ends_with(".*") && all_plain(std::string_view(v).substr(0, v.size() - 2))) {
+  } else if (v.size() > 2 && v.ends_with(".*") &&
+             all_plain(std::string_view(v).substr(0, v.size() - 2))) {
     m.fast_ = Fast::kPrefix;
     m.prefix_ = v.substr(0, v.size() - 2);
     m.set_.clear();
@@ -89,12 +106,18 @@ Result<Matcher> Matcher::make(MatchType type, std::string name, std::string valu
 
 bool Matcher::matches_positive(std::string_view v) const {
   switch (fast_) {
-    case Fast::kLiteral: return v == set_[0];
-    case Fast::kSet: return std::binary_search(set_.begin(), set_.end(), v);
-    case Fast::kAny: return true;
-    case Fast::kNonEmpty: return !v.empty();
-    case Fast::kPrefix: return v.starts_with(prefix_);
-    case Fast::kNone: return RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *re_);
+    case Fast::kLiteral:
+      return v == set_[0];
+    case Fast::kSet:
+      return std::binary_search(set_.begin(), set_.end(), v);
+    case Fast::kAny:
+      return true;
+    case Fast::kNonEmpty:
+      return !v.empty();
+    case Fast::kPrefix:
+      return v.starts_with(prefix_);
+    case Fast::kNone:
+      return RE2::FullMatch(re2::StringPiece(v.data(), v.size()), *re_);
   }
   return false;
 }
@@ -105,10 +128,17 @@ std::string Matcher::to_string() const {
   out.push_back('"');
   for (char c : value_) {
     switch (c) {
-      case '\\': out.append("\\\\"); break;
-      case '"': out.append("\\\""); break;
-      case '\n': out.append("\\n"); break;
-      default: out.push_back(c);
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      default:
+        out.push_back(c);
     }
   }
   out.push_back('"');

@@ -59,8 +59,8 @@ class Matcher {
   std::string name_;
   std::string value_;
   Fast fast_ = Fast::kLiteral;
-  std::vector<std::string> set_;    // kSet (sorted) and kLiteral (one value)
-  std::string prefix_;              // kPrefix
+  std::vector<std::string> set_;        // kSet (sorted) and kLiteral (one value)
+  std::string prefix_;                  // kPrefix
   std::shared_ptr<const re2::RE2> re_;  // kNone
 };
 

@@ -59,14 +59,16 @@ class [[nodiscard]] Status {
 inline Status invalid_argument(std::string msg) {
   return Status(StatusCode::kInvalidArgument, std::move(msg));
 }
-inline Status internal_error(std::string msg) { return Status(StatusCode::kInternal, std::move(msg)); }
+inline Status internal_error(std::string msg) {
+  return Status(StatusCode::kInternal, std::move(msg));
+}
 inline Status io_error(std::string msg) { return Status(StatusCode::kIOError, std::move(msg)); }
 
 // Result<T>: a T or a non-ok Status.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).is_ok() && "Result built from an ok Status");
   }

@@ -34,10 +34,10 @@
 namespace promlite::query {
 
 struct EngineOptions {
-  model::Duration timeout = 2 * model::kMinute;     // --query.timeout
-  int64_t max_samples = 50'000'000;                 // --query.max-samples
+  model::Duration timeout = 2 * model::kMinute;         // --query.timeout
+  int64_t max_samples = 50'000'000;                     // --query.max-samples
   model::Duration lookback_delta = 5 * model::kMinute;  // --query.lookback-delta
-  int max_concurrency = 20;                         // --query.max-concurrency
+  int max_concurrency = 20;                             // --query.max-concurrency
 };
 
 // Per-query settings; zero values mean "the engine's default".
@@ -48,7 +48,7 @@ struct QueryOptions {
 };
 
 struct QueryStats {
-  int64_t total_samples = 0;        // samples read, counted as Prometheus does
+  int64_t total_samples = 0;  // samples read, counted as Prometheus does
   int64_t peak_samples = 0;
   double exec_seconds = 0;
 };

@@ -4,10 +4,14 @@ namespace promlite::query {
 
 const char* value_type_name(ValueType t) {
   switch (t) {
-    case ValueType::kScalar: return "scalar";
-    case ValueType::kString: return "string";
-    case ValueType::kVector: return "vector";
-    case ValueType::kMatrix: return "matrix";
+    case ValueType::kScalar:
+      return "scalar";
+    case ValueType::kString:
+      return "string";
+    case ValueType::kVector:
+      return "vector";
+    case ValueType::kMatrix:
+      return "matrix";
   }
   return "unknown";
 }

@@ -58,8 +58,8 @@ class Appender {
 
   // Adds one sample to the batch. Returns the series ref for later appends,
   // or a per-sample error (see the contract above).
-  virtual Result<SeriesRef> append(SeriesRef ref, const model::Labels& labels,
-                                   model::Timestamp t, double v) = 0;
+  virtual Result<SeriesRef> append(SeriesRef ref, const model::Labels& labels, model::Timestamp t,
+                                   double v) = 0;
 
   // Makes the batch durable and visible. The Appender is spent afterwards.
   virtual Status commit() = 0;

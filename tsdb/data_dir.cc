@@ -25,9 +25,9 @@ Result<std::unique_ptr<DataDirLock>> DataDirLock::acquire(const std::string& dir
     std::string holder = n > 0 ? std::string(pid, static_cast<size_t>(n)) : "unknown";
     while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
     if (err == EWOULDBLOCK) {
-      return Status(StatusCode::kAlreadyExists, "data directory \"" + dir +
-                                                    "\" is in use by another process (pid " +
-                                                    holder + ")");
+      return Status(
+          StatusCode::kAlreadyExists,
+          "data directory \"" + dir + "\" is in use by another process (pid " + holder + ")");
     }
     return io_error("lock " + path + ": " + std::strerror(err));
   }

@@ -1,11 +1,10 @@
 #include "cmd/promlite/app.h"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
-
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -128,11 +127,10 @@ int run_promlite(const std::vector<std::string>& args) {
                   quit_requested = true;
                   net::post(signal_ctx, [&signals] { signals.cancel(); });
                 });
-  router.handle("/metrics", {verb::get},
-                [&metrics](const api::HttpRequest&, api::HttpResponse& r) {
-                  r.content_type = api::kTextContentType;
-                  r.body = metrics.render();
-                });
+  router.handle("/metrics", {verb::get}, [&metrics](const api::HttpRequest&, api::HttpResponse& r) {
+    r.content_type = api::kTextContentType;
+    r.body = metrics.render();
+  });
 
   net::io_context http_ctx;
   api::HttpServerOptions http_opts;
@@ -166,7 +164,9 @@ int run_promlite(const std::vector<std::string>& args) {
           LOG_WARN(quit_requested ? "Received termination request via web service, exiting "
                                     "gracefully..."
                                   : "Received an OS signal, exiting gracefully...",
-                   {"signal", sig == SIGINT ? "interrupt" : sig == SIGTERM ? "terminated" : "none"});
+                   {"signal", sig == SIGINT    ? "interrupt"
+                              : sig == SIGTERM ? "terminated"
+                                               : "none"});
           return;
         }
         if (sig == SIGHUP) {

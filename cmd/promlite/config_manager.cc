@@ -15,20 +15,19 @@ ConfigManager::ConfigManager(std::string file, std::string self_address, bool in
                         .Help("Whether the last configuration reload attempt was successful.")
                         .Register(registry)
                         .Add({})),
-      last_success_time_(
-          prometheus::BuildGauge()
-              .Name("prometheus_config_last_reload_success_timestamp_seconds")
-              .Help("Timestamp of the last successful configuration reload.")
-              .Register(registry)
-              .Add({})) {}
+      last_success_time_(prometheus::BuildGauge()
+                             .Name("prometheus_config_last_reload_success_timestamp_seconds")
+                             .Help("Timestamp of the last successful configuration reload.")
+                             .Register(registry)
+                             .Add({})) {}
 
 Status ConfigManager::reload() {
   std::lock_guard<std::mutex> reload_lock(reload_mu_);
   std::string source = file_.empty() ? "embedded default" : file_;
   LOG_INFO("Loading configuration file", {"filename", source});
-  auto loaded = file_.empty()
-                    ? config::load_config(config::default_config_yaml(self_address_, in_kubernetes_), "")
-                    : config::load_config_file(file_);
+  auto loaded = file_.empty() ? config::load_config(
+                                    config::default_config_yaml(self_address_, in_kubernetes_), "")
+                              : config::load_config_file(file_);
   if (!loaded) {
     last_success_.Set(0);
     LOG_ERROR("Error loading config", {"filename", source}, {"err", loaded.status().message()});

@@ -82,7 +82,8 @@ const std::vector<FlagDef>& flag_defs() {
          f.enable_lifecycle = *b;
          return Status::ok();
        }},
-      {"query.timeout", Kind::kDuration, "2m", "Maximum time a query may take before it is aborted.",
+      {"query.timeout", Kind::kDuration, "2m",
+       "Maximum time a query may take before it is aborted.",
        [](Flags& f, const std::string& v) {
          auto d = model::parse_duration(v);
          if (!d) return d.status();
@@ -99,7 +100,8 @@ const std::vector<FlagDef>& flag_defs() {
          f.query_max_samples = *n;
          return Status::ok();
        }},
-      {"query.max-concurrency", Kind::kInt, "20", "Maximum number of queries executed concurrently.",
+      {"query.max-concurrency", Kind::kInt, "20",
+       "Maximum number of queries executed concurrently.",
        [](Flags& f, const std::string& v) {
          auto n = parse_int(v);
          if (!n) return n.status();
@@ -116,7 +118,8 @@ const std::vector<FlagDef>& flag_defs() {
          f.query_lookback_delta = *d;
          return Status::ok();
        }},
-      {"log.level", Kind::kString, "info", "Only log messages with the given severity or above: "
+      {"log.level", Kind::kString, "info",
+       "Only log messages with the given severity or above: "
        "debug, info, warn, error.",
        [](Flags& f, const std::string& v) {
          auto l = log::parse_level(v);
@@ -235,7 +238,11 @@ std::string usage() {
          "Flags:\n";
   for (const auto& d : flag_defs()) {
     std::string left = std::string("  --") + d.name;
-    if (d.kind != Kind::kBool) left += d.kind == Kind::kDuration ? "=DURATION" : d.kind == Kind::kBytes ? "=SIZE" : d.kind == Kind::kInt ? "=INT" : "=STRING";
+    if (d.kind != Kind::kBool)
+      left += d.kind == Kind::kDuration ? "=DURATION"
+              : d.kind == Kind::kBytes  ? "=SIZE"
+              : d.kind == Kind::kInt    ? "=INT"
+                                        : "=STRING";
     out << left << "\n      " << d.help;
     if (d.kind != Kind::kBool && *d.default_text) out << " (default: " << d.default_text << ")";
     out << "\n";

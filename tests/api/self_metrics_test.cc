@@ -15,8 +15,7 @@ TEST(SelfMetrics, ExposesProcessBuildAndRegisteredMetrics) {
   family.Add({{"kind", "a"}}).Increment(3);
   std::string text = m.render();
   for (const char* want :
-       {"# TYPE promlite_test_events_total counter\n",
-        "promlite_test_events_total{kind=\"a\"} 3\n",
+       {"# TYPE promlite_test_events_total counter\n", "promlite_test_events_total{kind=\"a\"} 3\n",
         "# TYPE promlite_build_info gauge\n", "promlite_build_info{compiler=",
         "version=\"1.2.3\"} 1\n", "# TYPE process_cpu_seconds_total counter\n",
         "process_resident_memory_bytes ", "process_open_fds ", "process_max_fds ",

@@ -22,12 +22,12 @@ TEST(Flags, Defaults) {
 }
 
 TEST(Flags, PrometheusStyleValues) {
-  auto f = parse_flags({"--config.file=prometheus.yml", "--storage.tsdb.path", "/var/lib/p",
-                        "--storage.tsdb.retention.time=15d", "--storage.tsdb.retention.size=2GB",
-                        "--web.listen-address=:9091", "--query.timeout=30s",
-                        "--query.max-samples=1000", "--query.max-concurrency=4",
-                        "--query.lookback-delta=1m", "--log.level=debug", "--log.format=json",
-                        "--web.enable-lifecycle"});
+  auto f =
+      parse_flags({"--config.file=prometheus.yml", "--storage.tsdb.path", "/var/lib/p",
+                   "--storage.tsdb.retention.time=15d", "--storage.tsdb.retention.size=2GB",
+                   "--web.listen-address=:9091", "--query.timeout=30s", "--query.max-samples=1000",
+                   "--query.max-concurrency=4", "--query.lookback-delta=1m", "--log.level=debug",
+                   "--log.format=json", "--web.enable-lifecycle"});
   ASSERT_TRUE(f.is_ok()) << f.status().to_string();
   EXPECT_EQ(f->config_file, "prometheus.yml");
   EXPECT_EQ(f->storage_path, "/var/lib/p");
@@ -41,7 +41,8 @@ TEST(Flags, PrometheusStyleValues) {
   EXPECT_EQ(f->log_level, log::Level::kDebug);
   EXPECT_EQ(f->log_format, log::Format::kJson);
   EXPECT_TRUE(f->enable_lifecycle);
-  EXPECT_FALSE(parse_flags({"--web.enable-lifecycle", "--no-web.enable-lifecycle"})->enable_lifecycle);
+  EXPECT_FALSE(
+      parse_flags({"--web.enable-lifecycle", "--no-web.enable-lifecycle"})->enable_lifecycle);
   EXPECT_TRUE(parse_flags({"--version"})->version);
   EXPECT_TRUE(parse_flags({"-h"})->help);
 }

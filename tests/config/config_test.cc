@@ -61,8 +61,7 @@ TEST(Config, GoodFileLoadsWithPrometheusDefaults) {
   const ScrapeConfig& k8s = c->scrape_configs[2];
   ASSERT_EQ(k8s.kubernetes_sd_configs.size(), 1u);
   EXPECT_EQ(k8s.kubernetes_sd_configs[0].role, "pod");
-  EXPECT_EQ(k8s.kubernetes_sd_configs[0].namespaces,
-            (std::vector<std::string>{"fluss", "flink"}));
+  EXPECT_EQ(k8s.kubernetes_sd_configs[0].namespaces, (std::vector<std::string>{"fluss", "flink"}));
   ASSERT_TRUE(k8s.http.authorization.has_value());
   EXPECT_EQ(k8s.http.authorization->type, "Bearer");
 
@@ -82,8 +81,10 @@ TEST(Config, EmptyFileIsValid) {
 }
 
 TEST(Config, TimeoutDefaultsShrinkToShortInterval) {
-  auto c = load_config("global:\n  scrape_interval: 5s\nscrape_configs:\n  - job_name: a\n"
-                       "    scrape_interval: 2s\n", "");
+  auto c = load_config(
+      "global:\n  scrape_interval: 5s\nscrape_configs:\n  - job_name: a\n"
+      "    scrape_interval: 2s\n",
+      "");
   ASSERT_TRUE(c.is_ok()) << c.status().to_string();
   EXPECT_EQ(c->global.scrape_timeout, 5 * model::kSecond);
   EXPECT_EQ(c->scrape_configs[0].scrape_timeout, 2 * model::kSecond);
@@ -125,14 +126,16 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"unknown scrape field",
                 "scrape_configs:\n  - job_name: a\n    scrape_intervall: 5s\n",
                 "line 3: field scrape_intervall not found in type config.ScrapeConfig"},
-        BadCase{"unsupported sd", "scrape_configs:\n  - job_name: a\n    consul_sd_configs: []\n",
-                "line 3: field consul_sd_configs of config.ScrapeConfig is not supported by promlite"},
+        BadCase{
+            "unsupported sd", "scrape_configs:\n  - job_name: a\n    consul_sd_configs: []\n",
+            "line 3: field consul_sd_configs of config.ScrapeConfig is not supported by promlite"},
         BadCase{"duplicate job",
                 "scrape_configs:\n  - job_name: a\n  - job_name: b\n  - job_name: a\n",
                 "line 4: found multiple scrape configs with job name \"a\""},
-        BadCase{"timeout > interval",
-                "scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    scrape_timeout: 10s\n",
-                "scrape timeout greater than scrape interval for scrape config with job name \"a\""},
+        BadCase{
+            "timeout > interval",
+            "scrape_configs:\n  - job_name: a\n    scrape_interval: 5s\n    scrape_timeout: 10s\n",
+            "scrape timeout greater than scrape interval for scrape config with job name \"a\""},
         BadCase{"global timeout > interval",
                 "global:\n  scrape_interval: 5s\n  scrape_timeout: 6s\n",
                 "global scrape timeout greater than scrape interval"},
@@ -156,7 +159,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "scrape_configs:\n  - job_name: a\n    metric_relabel_configs:\n"
                 "      - action: labeldrop\n        source_labels: [a]\n",
                 "labeldrop action requires only 'regex', and no other fields"},
-        BadCase{"empty job name", "scrape_configs:\n  - scrape_interval: 5s\n", "job_name is empty"},
+        BadCase{"empty job name", "scrape_configs:\n  - scrape_interval: 5s\n",
+                "job_name is empty"},
         BadCase{"bad scheme", "scrape_configs:\n  - job_name: a\n    scheme: ftp\n",
                 "invalid scheme \"ftp\""},
         BadCase{"url target",
@@ -171,7 +175,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "    authorization: {credentials: x}\n",
                 "at most one of basic_auth, oauth2, bearer_token & bearer_token_file"},
         BadCase{"k8s role missing",
-                "scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs:\n      - namespaces: {}\n",
+                "scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs:\n      - namespaces: "
+                "{}\n",
                 "role missing"},
         BadCase{"remote write no url", "remote_write:\n  - name: x\n",
                 "url for remote_write is empty"},

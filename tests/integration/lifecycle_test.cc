@@ -81,9 +81,8 @@ TEST(Lifecycle, BadConfigFileExitsNonZeroNamingTheProblem) {
             std::string::npos)
       << out;
 
-  code = testutil::run_binary({"--config.file=" + dir + "/missing.yml",
-                               "--storage.tsdb.path=" + dir + "/data"},
-                              &out);
+  code = testutil::run_binary(
+      {"--config.file=" + dir + "/missing.yml", "--storage.tsdb.path=" + dir + "/data"}, &out);
   EXPECT_NE(code, 0);
   EXPECT_NE(out.find("missing.yml"), std::string::npos) << out;
   std::filesystem::remove_all(dir);
@@ -92,8 +91,9 @@ TEST(Lifecycle, BadConfigFileExitsNonZeroNamingTheProblem) {
 TEST(Lifecycle, ReloadKeepsRunningConfigWhenTheNewOneIsBad) {
   std::string dir = make_temp_dir("promlite-it");
   const std::string cfg = dir + "/prometheus.yml";
-  const std::string good = "scrape_configs:\n  - job_name: self\n    static_configs:\n"
-                           "      - targets: ['127.0.0.1:9']\n";
+  const std::string good =
+      "scrape_configs:\n  - job_name: self\n    static_configs:\n"
+      "      - targets: ['127.0.0.1:9']\n";
   write_file(cfg, good);
   PromliteProcess p({"--config.file=" + cfg, "--storage.tsdb.path=" + dir + "/data"});
   ASSERT_TRUE(p.started()) << p.log();

@@ -10,11 +10,24 @@ TEST(Duration, ParseTable) {
     const char* in;
     Duration want;  // -1: error
   } cases[] = {
-      {"0", 0},           {"0s", 0},          {"15s", 15 * kSecond}, {"1h30m", 90 * kMinute},
-      {"30d", 30 * kDay}, {"1y", kYear},      {"2w", 2 * kWeek},     {"500ms", 500},
-      {"1m1ms", kMinute + 1}, {"", -1},       {"1", -1},             {"1x", -1},
-      {"1m1h", -1},       {"1h1h", -1},       {"-1s", -1},           {"1.5h", -1},
-      {"h", -1},          {"99999999999999999999y", -1},
+      {"0", 0},
+      {"0s", 0},
+      {"15s", 15 * kSecond},
+      {"1h30m", 90 * kMinute},
+      {"30d", 30 * kDay},
+      {"1y", kYear},
+      {"2w", 2 * kWeek},
+      {"500ms", 500},
+      {"1m1ms", kMinute + 1},
+      {"", -1},
+      {"1", -1},
+      {"1x", -1},
+      {"1m1h", -1},
+      {"1h1h", -1},
+      {"-1s", -1},
+      {"1.5h", -1},
+      {"h", -1},
+      {"99999999999999999999y", -1},
   };
   for (const auto& c : cases) {
     auto r = parse_duration(c.in);

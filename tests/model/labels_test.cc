@@ -61,7 +61,10 @@ TEST(Labels, EncodedRoundTripAndValidation) {
   Labels b = Labels::from_encoded(a.data(), &ok);
   EXPECT_TRUE(ok);
   EXPECT_EQ(a, b);
-  Labels::from_encoded(std::string("\x05" "ab", 3), &ok);
+  Labels::from_encoded(std::string("\x05"
+                                   "ab",
+                                   3),
+                       &ok);
   EXPECT_FALSE(ok);
 }
 

@@ -1,11 +1,10 @@
 #include "tests/testutil/http_client.h"
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
 
 namespace promlite::testutil {
 
@@ -14,7 +13,8 @@ namespace http = beast::http;
 namespace net = boost::asio;
 
 HttpResult http_request(uint16_t port, const std::string& method, const std::string& target,
-                        const std::string& body, const std::map<std::string, std::string>& headers) {
+                        const std::string& body,
+                        const std::map<std::string, std::string>& headers) {
   HttpResult out;
   try {
     net::io_context ioc;
