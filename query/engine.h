@@ -8,9 +8,9 @@
 // API reports (api/ does the mapping, in one place):
 //   kInvalidArgument   -> bad_data  (400)   parse and type errors, bad parameters
 //   kDeadlineExceeded  -> timeout   (503)   --query.timeout or the request timeout
-//   kCanceled          -> canceled  (503)   the client went away
+//   kCanceled          -> canceled  (499)   the client went away
 //   kResourceExhausted -> execution (422)   --query.max-samples and similar limits
-//   kUnavailable       -> unavailable (503) too many queries queued
+//   kUnavailable       -> unavailable (500) too many queries queued
 //   kInternal          -> internal  (500)
 //   anything else      -> execution (422)
 // The message is the text Prometheus would put in "error".
