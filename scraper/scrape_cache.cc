@@ -1,0 +1,55 @@
+#include "scraper/scrape_cache.h"
+
+namespace promlite::scraper {
+
+size_t ScrapeCache::Hash::operator()(std::string_view s) const {
+  return static_cast<size_t>(model::hash_bytes(s.data(), s.size()));
+}
+
+uint64_t ScrapeCache::begin_scrape() {
+  cur_seen_.clear();
+  return ++iter_;
+}
+
+ScrapeCache::Entry* ScrapeCache::find(std::string_view series) {
+  auto it = map_.find(series);
+  return it == map_.end() ? nullptr : &it->second;
+}
+
+ScrapeCache::Entry* ScrapeCache::add(std::string_view series, Entry e) {
+  auto [it, inserted] = map_.try_emplace(std::string(series), std::move(e));
+  if (!inserted) it->second = std::move(e);
+  return &it->second;
+}
+
+void ScrapeCache::mark_seen(Entry* e) {
+  if (e->last_iter == iter_) return;  // a duplicate line in one scrape
+  e->last_iter = iter_;
+  if (!e->dropped && e->track_staleness) cur_seen_.push_back(e);
+}
+
+std::vector<ScrapeCache::Entry*> ScrapeCache::vanished() const {
+  std::vector<Entry*> out;
+  for (Entry* e : prev_seen_) {
+    if (e->last_iter != iter_) out.push_back(e);
+  }
+  return out;
+}
+
+void ScrapeCache::end_scrape(bool success) {
+  if (success) prev_seen_.swap(cur_seen_);
+  cur_seen_.clear();
+  // Forget series not seen for a few scrapes; entries still referenced by
+  // prev_seen_ were seen in the last successful scrape, so they survive.
+  if (success && map_.size() > 64 && iter_ % 16 == 0) {
+    for (auto it = map_.begin(); it != map_.end();) {
+      if (it->second.last_iter + 4 < iter_) {
+        it = map_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
+}  // namespace promlite::scraper

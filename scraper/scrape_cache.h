@@ -1,0 +1,68 @@
+// Per-target scrape cache, the reason steady-state scrapes are cheap: maps the
+// raw bytes of each exposed series (`foo{a="1"}`) to its final label set (target
+// labels merged, metric_relabel_configs applied) and its storage ref, so a
+// repeated series costs one hash lookup, no label building, no relabeling.
+// Series dropped by relabeling are remembered too.
+//
+// The same cache tracks staleness: it knows which series the previous scrape
+// had, so the loop can write staleness markers for those that vanished.
+//
+// Not thread-safe: owned by one scrape loop.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/labels.h"
+#include "tsdb/appender.h"
+
+namespace promlite::scraper {
+
+class ScrapeCache {
+ public:
+  struct Entry {
+    model::Labels labels;         // final labels; empty when dropped
+    tsdb::SeriesRef ref = 0;      // 0 until the first successful append
+    bool dropped = false;         // metric_relabel_configs dropped it
+    bool track_staleness = true;  // false for samples with explicit timestamps
+    uint64_t last_iter = 0;       // scrape iteration it was last seen in
+  };
+
+  // Starts a scrape; returns its iteration number.
+  uint64_t begin_scrape();
+  // The entry for raw series bytes, or nullptr.
+  Entry* find(std::string_view series);
+  Entry* add(std::string_view series, Entry e);
+  // Marks an entry as present in the current scrape.
+  void mark_seen(Entry* e);
+
+  // Entries seen in the previous successful scrape but not in the current one
+  // (their series need a staleness marker). Call after the scrape's appends.
+  std::vector<Entry*> vanished() const;
+  // Every entry seen in the last successful scrape (for staleness markers when
+  // a scrape fails or the target goes away).
+  const std::vector<Entry*>& last_seen() const { return prev_seen_; }
+
+  // Ends a scrape: `success` makes the current scrape's series the reference
+  // for the next; forgets entries unseen for several scrapes.
+  void end_scrape(bool success);
+  // Forgets which series were last seen (after their staleness markers).
+  void clear_seen() { prev_seen_.clear(); }
+
+  size_t size() const { return map_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const;
+  };
+  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> map_;
+  std::vector<Entry*> prev_seen_;
+  std::vector<Entry*> cur_seen_;
+  uint64_t iter_ = 0;
+};
+
+}  // namespace promlite::scraper
