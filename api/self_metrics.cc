@@ -101,6 +101,24 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
   return out;
 }
 
+void CallbackCollector::add(std::string name, std::string help, Kind kind,
+                            std::function<double()> value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.push_back({std::move(name), std::move(help), kind, std::move(value)});
+}
+
+std::vector<prometheus::MetricFamily> CallbackCollector::Collect() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<prometheus::MetricFamily> out;
+  for (const auto& e : entries_) {
+    out.push_back(gauge_family(e.name, e.help,
+                               e.kind == Kind::kCounter ? prometheus::MetricType::Counter
+                                                        : prometheus::MetricType::Gauge,
+                               e.value()));
+  }
+  return out;
+}
+
 SelfMetrics::SelfMetrics(const std::string& version)
     : registry_(std::make_shared<prometheus::Registry>()) {
   prometheus::BuildGauge()
@@ -116,6 +134,7 @@ SelfMetrics::SelfMetrics(const std::string& version)
 std::string SelfMetrics::render() const {
   auto families = registry_->Collect();
   for (auto& f : process_.Collect()) families.push_back(std::move(f));
+  for (auto& f : callbacks_.Collect()) families.push_back(std::move(f));
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, families);
   return out.str();

@@ -6,7 +6,9 @@
 #include <prometheus/collectable.h>
 #include <prometheus/registry.h>
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,24 @@ class ProcessCollector : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override;
 };
 
+// Metrics whose values are read from the owning module at collection time
+// (atomics, sizes), so the hot path pays nothing for them.
+class CallbackCollector : public prometheus::Collectable {
+ public:
+  enum class Kind { kCounter, kGauge };
+  void add(std::string name, std::string help, Kind kind, std::function<double()> value);
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  struct Entry {
+    std::string name, help;
+    Kind kind;
+    std::function<double()> value;
+  };
+  mutable std::mutex mu_;
+  std::vector<Entry> entries_;
+};
+
 class SelfMetrics {
  public:
   // `version` goes into promlite_build_info.
@@ -28,12 +48,19 @@ class SelfMetrics {
   prometheus::Registry& registry() { return *registry_; }
   std::shared_ptr<prometheus::Registry> registry_ptr() { return registry_; }
 
+  // A metric read through `value` at every collection (thread-safe).
+  void add_callback(std::string name, std::string help, CallbackCollector::Kind kind,
+                    std::function<double()> value) {
+    callbacks_.add(std::move(name), std::move(help), kind, std::move(value));
+  }
+
   // The exposition text of everything registered.
   std::string render() const;
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   ProcessCollector process_;
+  CallbackCollector callbacks_;
 };
 
 inline constexpr const char* kTextContentType = "text/plain; version=0.0.4; charset=utf-8";

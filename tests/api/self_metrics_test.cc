@@ -24,6 +24,23 @@ TEST(SelfMetrics, ExposesProcessBuildAndRegisteredMetrics) {
   }
 }
 
+TEST(SelfMetrics, CallbacksAreReadAtCollection) {
+  SelfMetrics m("x");
+  double v = 1;
+  m.add_callback("promlite_test_gauge", "A gauge.", CallbackCollector::Kind::kGauge,
+                 [&v] { return v; });
+  m.add_callback("promlite_test_total", "A counter.", CallbackCollector::Kind::kCounter,
+                 [] { return 42.0; });
+  EXPECT_NE(m.render().find("promlite_test_gauge 1\n"), std::string::npos);
+  v = 7;
+  std::string text = m.render();
+  EXPECT_NE(text.find("# TYPE promlite_test_gauge gauge\npromlite_test_gauge 7\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE promlite_test_total counter\npromlite_test_total 42\n"),
+            std::string::npos);
+}
+
 TEST(SelfMetrics, ProcessValuesAreSane) {
   ProcessCollector c;
   bool saw_rss = false;

@@ -1,0 +1,461 @@
+#include "api/api_v1.h"
+
+#include <algorithm>
+#include <ctime>
+#include <set>
+#include <thread>
+
+#include "api/json_writer.h"
+#include "api/params.h"
+#include "api/query_encoder.h"
+#include "api/response.h"
+#include "query/parser.h"
+
+namespace promlite::api {
+
+using http::verb;
+
+namespace {
+
+// Go's time.Time JSON: RFC 3339 with trailing-zero-free nanoseconds.
+std::string rfc3339_from_ms(model::Timestamp ms) {
+  if (ms == 0) return "0001-01-01T00:00:00Z";
+  std::time_t secs = static_cast<std::time_t>(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
+  int frac = static_cast<int>(((ms % 1000) + 1000) % 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::string out(buf, static_cast<size_t>(n));
+  if (frac) {
+    char f[8];
+    std::snprintf(f, sizeof f, ".%03d", frac);
+    std::string fs(f);
+    while (fs.back() == '0') fs.pop_back();
+    out += fs;
+  }
+  return out + "Z";
+}
+
+struct Range {
+  model::Timestamp start = kApiMinTime;
+  model::Timestamp end = kApiMaxTime;
+};
+
+// start/end with Prometheus's defaults and messages.
+bool parse_range(const Params& p, Range* r, HttpResponse& resp) {
+  for (auto [name, out] : {std::pair<const char*, model::Timestamp*>{"start", &r->start},
+                           std::pair<const char*, model::Timestamp*>{"end", &r->end}}) {
+    auto v = p.get(name);
+    if (!v || v->empty()) continue;
+    auto t = parse_time(*v);
+    if (!t) {
+      write_error(resp, ErrorType::kBadData,
+                  std::string("invalid time value for '") + name + "': " + t.status().message());
+      return false;
+    }
+    *out = *t;
+  }
+  return true;
+}
+
+bool parse_limit(const Params& p, size_t* limit, HttpResponse& resp) {
+  *limit = 0;
+  auto v = p.get("limit");
+  if (!v || v->empty()) return true;
+  char* end = nullptr;
+  long long n = std::strtoll(v->c_str(), &end, 10);
+  if (end != v->c_str() + v->size()) {
+    write_error(resp, ErrorType::kBadData, "cannot parse \"" + *v + "\" to a valid limit");
+    return false;
+  }
+  if (n < 0) {
+    write_error(resp, ErrorType::kBadData, "limit must be non-negative");
+    return false;
+  }
+  *limit = static_cast<size_t>(n);
+  return true;
+}
+
+// match[] selectors; each must have a matcher that does not match "".
+bool parse_match(const Params& p, std::vector<model::Matchers>* sets, HttpResponse& resp) {
+  for (const auto& s : p.get_all("match[]")) {
+    auto m = query::parse_metric_selector(s);
+    if (!m) {
+      write_error(resp, ErrorType::kBadData, m.status().message());
+      return false;
+    }
+    bool non_empty =
+        std::any_of(m->begin(), m->end(), [](const model::Matcher& x) { return !x.matches(""); });
+    if (!non_empty) {
+      write_error(resp, ErrorType::kBadData, "match[] must contain at least one non-empty matcher");
+      return false;
+    }
+    sets->push_back(std::move(m).value());
+  }
+  return true;
+}
+
+bool valid_utf8_name(std::string_view s) {
+  if (s.empty()) return false;
+  size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    i += n;
+  }
+  return true;
+}
+
+void write_string_list(HttpResponse& resp, std::vector<std::string> items, size_t limit) {
+  std::vector<std::string> warnings;
+  if (limit > 0 && items.size() > limit) {
+    items.resize(limit);
+    warnings.push_back("results truncated due to limit");
+  }
+  std::string data;
+  JsonWriter(data).string_array(items);
+  write_success(resp, data, warnings);
+}
+
+}  // namespace
+
+std::string format_rfc3339(model::Timestamp ms) { return rfc3339_from_ms(ms); }
+
+void ApiV1::register_routes(Router& r) {
+  auto bind = [this](void (ApiV1::*fn)(const HttpRequest&, HttpResponse&)) {
+    return [this, fn](const HttpRequest& req, HttpResponse& resp) { (this->*fn)(req, resp); };
+  };
+  const std::vector<verb> get_post = {verb::get, verb::post};
+  r.handle("/api/v1/labels", get_post, bind(&ApiV1::labels));
+  // POST is not Prometheus's, but Grafana's "suggestions" path sends it; harmless.
+  r.handle_prefix("/api/v1/label/", get_post, bind(&ApiV1::label_values));
+  r.handle("/api/v1/series", get_post, bind(&ApiV1::series));
+  r.handle("/api/v1/targets", {verb::get}, bind(&ApiV1::targets));
+  r.handle("/api/v1/targets/metadata", {verb::get}, bind(&ApiV1::targets_metadata));
+  r.handle("/api/v1/metadata", {verb::get}, bind(&ApiV1::metadata));
+  r.handle("/api/v1/status/buildinfo", {verb::get}, bind(&ApiV1::buildinfo));
+  r.handle("/api/v1/status/runtimeinfo", {verb::get}, bind(&ApiV1::runtimeinfo));
+  r.handle("/api/v1/status/flags", {verb::get}, bind(&ApiV1::flags));
+  r.handle("/api/v1/status/config", {verb::get}, bind(&ApiV1::status_config));
+  // No rules or alerts exist yet: valid empty answers (Grafana probes them).
+  r.handle("/api/v1/rules", {verb::get},
+           [](const HttpRequest&, HttpResponse& resp) { write_success(resp, "{\"groups\":[]}"); });
+  r.handle("/api/v1/alerts", {verb::get},
+           [](const HttpRequest&, HttpResponse& resp) { write_success(resp, "{\"alerts\":[]}"); });
+  // Exemplars are not stored yet: success with an empty list, whatever the
+  // times (Grafana's probe sends milliseconds where seconds belong).
+  r.handle("/api/v1/query_exemplars", get_post,
+           [](const HttpRequest&, HttpResponse& resp) { write_success(resp, "[]"); });
+}
+
+void ApiV1::labels(const HttpRequest& req, HttpResponse& resp) {
+  Params p = Params::from_request(req);
+  Range range;
+  size_t limit;
+  std::vector<model::Matchers> sets;
+  if (!parse_limit(p, &limit, resp) || !parse_range(p, &range, resp) ||
+      !parse_match(p, &sets, resp)) {
+    return;
+  }
+  auto q = deps_.storage->querier(range.start, range.end);
+  if (!q) return write_error(resp, q.status());
+  tsdb::LabelHints hints;
+  hints.limit = limit ? limit + 1 : 0;  // one more, to know whether to warn of truncation
+  std::set<std::string> names;
+  if (sets.empty()) sets.emplace_back();
+  for (const auto& set : sets) {
+    auto r = (*q)->label_names(set, hints);
+    if (!r) return write_error(resp, r.status());
+    names.insert(r->begin(), r->end());
+  }
+  write_string_list(resp, std::vector<std::string>(names.begin(), names.end()), limit);
+}
+
+void ApiV1::label_values(const HttpRequest& req, HttpResponse& resp) {
+  const std::string prefix = "/api/v1/label/";
+  std::string rest = req.path.substr(prefix.size());
+  if (rest.size() < 7 || rest.substr(rest.size() - 7) != "/values") {
+    resp.status = 404;
+    resp.body = "404 page not found\n";
+    return;
+  }
+  std::string name = unescape_label_name(rest.substr(0, rest.size() - 7));
+  if (!valid_utf8_name(name)) {
+    return write_error(resp, ErrorType::kBadData, "invalid label name: \"" + name + "\"");
+  }
+  Params p = Params::from_request(req);
+  Range range;
+  size_t limit;
+  std::vector<model::Matchers> sets;
+  if (!parse_limit(p, &limit, resp) || !parse_range(p, &range, resp) ||
+      !parse_match(p, &sets, resp)) {
+    return;
+  }
+  auto q = deps_.storage->querier(range.start, range.end);
+  if (!q) return write_error(resp, q.status());
+  tsdb::LabelHints hints;
+  hints.limit = limit ? limit + 1 : 0;  // one more, to know whether to warn of truncation
+  std::set<std::string> values;
+  if (sets.empty()) sets.emplace_back();
+  for (const auto& set : sets) {
+    auto r = (*q)->label_values(name, set, hints);
+    if (!r) return write_error(resp, r.status());
+    values.insert(r->begin(), r->end());
+  }
+  write_string_list(resp, std::vector<std::string>(values.begin(), values.end()), limit);
+}
+
+void ApiV1::series(const HttpRequest& req, HttpResponse& resp) {
+  Params p = Params::from_request(req);
+  if (p.get_all("match[]").empty()) {
+    return write_error(resp, ErrorType::kBadData, "no match[] parameter provided");
+  }
+  Range range;
+  size_t limit;
+  std::vector<model::Matchers> sets;
+  if (!parse_limit(p, &limit, resp) || !parse_range(p, &range, resp) ||
+      !parse_match(p, &sets, resp)) {
+    return;
+  }
+  auto q = deps_.storage->querier(range.start, range.end);
+  if (!q) return write_error(resp, q.status());
+  tsdb::SelectHints hints;
+  hints.start = range.start;
+  hints.end = range.end;
+  hints.func = "series";
+  std::set<model::Labels> found;
+  std::vector<std::string> warnings;
+  for (const auto& set : sets) {
+    auto ss = (*q)->select(true, &hints, set);
+    while (ss->next()) found.insert(ss->at().labels());
+    if (Status s = ss->status(); !s) return write_error(resp, s);
+    for (auto& w : ss->warnings()) warnings.push_back(std::move(w));
+  }
+  std::string data;
+  JsonWriter w(data);
+  w.begin_array();
+  size_t n = 0;
+  for (const auto& l : found) {
+    if (limit > 0 && n >= limit) {
+      warnings.push_back("results truncated due to limit");
+      break;
+    }
+    write_labels(w, l);
+    ++n;
+  }
+  w.end_array();
+  write_success(resp, data, warnings);
+}
+
+void ApiV1::targets(const HttpRequest& req, HttpResponse& resp) {
+  Params p = Params::from_request(req);
+  std::string state = p.get("state").value_or("any");
+  std::string pool = p.get("scrapePool").value_or("");
+  for (auto& c : state) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool show_active = state == "active" || state == "any" || state.empty();
+  bool show_dropped = state == "dropped" || state == "any" || state.empty();
+  std::vector<scraper::ActiveTarget> active;
+  std::vector<scraper::DroppedTarget> dropped;
+  if (deps_.targets) {
+    active = deps_.targets->active_targets();
+    dropped = deps_.targets->dropped_targets();
+  }
+  std::sort(active.begin(), active.end(), [](const auto& a, const auto& b) {
+    return a.scrape_pool != b.scrape_pool ? a.scrape_pool < b.scrape_pool
+                                          : a.scrape_url < b.scrape_url;
+  });
+  std::string data;
+  JsonWriter w(data);
+  w.begin_object();
+  w.key("activeTargets").begin_array();
+  if (show_active) {
+    for (const auto& t : active) {
+      if (!pool.empty() && t.scrape_pool != pool) continue;
+      w.begin_object();
+      w.key("discoveredLabels");
+      write_labels(w, t.discovered_labels);
+      w.key("labels");
+      write_labels(w, t.labels);
+      w.key("scrapePool").string(t.scrape_pool);
+      w.key("scrapeUrl").string(t.scrape_url);
+      w.key("globalUrl").string(t.scrape_url);
+      w.key("lastError").string(t.last_error);
+      w.key("lastScrape").string(rfc3339_from_ms(t.last_scrape));
+      w.key("lastScrapeDuration").number(t.last_scrape_duration);
+      w.key("health").string(scraper::target_health_name(t.health));
+      w.key("scrapeInterval").string(model::format_duration(t.scrape_interval));
+      w.key("scrapeTimeout").string(model::format_duration(t.scrape_timeout));
+      w.end_object();
+    }
+  }
+  w.end_array();
+  std::map<std::string, int64_t> dropped_counts;
+  w.key("droppedTargets").begin_array();
+  for (const auto& t : dropped) {
+    if (!pool.empty() && t.scrape_pool != pool) continue;
+    ++dropped_counts[t.scrape_pool];
+    if (!show_dropped) continue;
+    w.begin_object();
+    w.key("discoveredLabels");
+    write_labels(w, t.discovered_labels);
+    w.key("scrapePool").string(t.scrape_pool);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("droppedTargetCounts").begin_object();
+  for (const auto& [k, v] : dropped_counts) w.key(k).int64(v);
+  w.end_object();
+  w.end_object();
+  write_success(resp, data);
+}
+
+void ApiV1::targets_metadata(const HttpRequest& req, HttpResponse& resp) {
+  Params p = Params::from_request(req);
+  size_t limit;
+  if (!parse_limit(p, &limit, resp)) return;
+  std::string metric = p.get("metric").value_or("");
+  model::Matchers target_matchers;
+  if (auto mt = p.get("match_target"); mt && !mt->empty()) {
+    auto m = query::parse_metric_selector(*mt);
+    if (!m) return write_error(resp, ErrorType::kBadData, m.status().message());
+    target_matchers = std::move(m).value();
+  }
+  std::string data;
+  JsonWriter w(data);
+  w.begin_array();
+  size_t n = 0;
+  if (deps_.targets) {
+    for (const auto& [labels, families] : deps_.targets->target_metadata()) {
+      bool match =
+          std::all_of(target_matchers.begin(), target_matchers.end(),
+                      [&](const model::Matcher& m) { return m.matches(labels.get(m.name())); });
+      if (!match) continue;
+      for (const auto& [name, md] : families) {
+        if (!metric.empty() && name != metric) continue;
+        if (limit > 0 && n >= limit) break;
+        w.begin_object();
+        w.key("target");
+        write_labels(w, labels);
+        if (metric.empty()) w.key("metric").string(name);
+        w.key("type").string(md.type);
+        w.key("help").string(md.help);
+        w.key("unit").string(md.unit);
+        w.end_object();
+        ++n;
+      }
+    }
+  }
+  w.end_array();
+  write_success(resp, data);
+}
+
+void ApiV1::metadata(const HttpRequest& req, HttpResponse& resp) {
+  Params p = Params::from_request(req);
+  size_t limit = 0;
+  if (!parse_limit(p, &limit, resp)) return;
+  size_t per_metric = 0;
+  if (auto v = p.get("limit_per_metric"); v && !v->empty()) {
+    char* end = nullptr;
+    long long n = std::strtoll(v->c_str(), &end, 10);
+    if (end != v->c_str() + v->size()) {
+      return write_error(resp, ErrorType::kBadData, "cannot parse \"" + *v + "\" to a valid limit");
+    }
+    per_metric = n > 0 ? static_cast<size_t>(n) : 0;
+  }
+  std::string metric = p.get("metric").value_or("");
+  // Metric name -> distinct metadata, across targets.
+  std::map<std::string, std::vector<scraper::MetricMetadata>> all;
+  if (deps_.targets) {
+    for (const auto& [labels, families] : deps_.targets->target_metadata()) {
+      for (const auto& [name, md] : families) {
+        if (!metric.empty() && name != metric) continue;
+        auto& v = all[name];
+        if (std::find(v.begin(), v.end(), md) == v.end()) v.push_back(md);
+      }
+    }
+  }
+  std::string data;
+  JsonWriter w(data);
+  w.begin_object();
+  size_t n = 0;
+  for (const auto& [name, mds] : all) {
+    if (limit > 0 && n >= limit) break;
+    w.key(name).begin_array();
+    size_t k = 0;
+    for (const auto& md : mds) {
+      if (per_metric > 0 && k >= per_metric) break;
+      w.begin_object();
+      w.key("type").string(md.type);
+      w.key("help").string(md.help);
+      w.key("unit").string(md.unit);
+      w.end_object();
+      ++k;
+    }
+    w.end_array();
+    ++n;
+  }
+  w.end_object();
+  write_success(resp, data);
+}
+
+void ApiV1::buildinfo(const HttpRequest&, HttpResponse& resp) {
+  // A Prometheus 3.x version, and no "features" key: Grafana then treats the
+  // server as Prometheus (a features key would make it Mimir).
+  const BuildInfo& b = deps_.build;
+  std::string data;
+  JsonWriter w(data);
+  w.begin_object();
+  w.key("version").string(b.version);
+  w.key("revision").string(b.revision);
+  w.key("branch").string(b.branch);
+  w.key("buildUser").string(b.build_user);
+  w.key("buildDate").string(b.build_date);
+  w.key("goVersion").string(b.compiler);
+  w.key("promliteVersion").string(b.promlite_version);
+  w.end_object();
+  write_success(resp, data);
+}
+
+void ApiV1::runtimeinfo(const HttpRequest&, HttpResponse& resp) {
+  const RuntimeInfo& r = deps_.runtime;
+  std::string data;
+  JsonWriter w(data);
+  w.begin_object();
+  w.key("startTime").string(rfc3339_from_ms(r.start_time));
+  w.key("CWD").string(r.cwd);
+  w.key("reloadConfigSuccess").boolean(r.reload_config_success ? r.reload_config_success() : true);
+  w.key("lastConfigTime").string(rfc3339_from_ms(r.last_config_time ? r.last_config_time() : 0));
+  w.key("corruptionCount").int64(0);
+  w.key("goroutineCount").int64(0);
+  w.key("GOMAXPROCS").int64(static_cast<int64_t>(std::thread::hardware_concurrency()));
+  w.key("GOMEMLIMIT").int64(0);
+  w.key("GOGC").string("");
+  w.key("GODEBUG").string("");
+  w.key("storageRetention").string(r.storage_retention);
+  w.end_object();
+  write_success(resp, data);
+}
+
+void ApiV1::flags(const HttpRequest&, HttpResponse& resp) {
+  std::string data;
+  JsonWriter w(data);
+  w.begin_object();
+  for (const auto& [k, v] : deps_.flags) w.key(k).string(v);
+  w.end_object();
+  write_success(resp, data);
+}
+
+void ApiV1::status_config(const HttpRequest&, HttpResponse& resp) {
+  auto cfg = deps_.config ? deps_.config() : nullptr;
+  std::string data;
+  JsonWriter w(data);
+  w.begin_object();
+  w.key("yaml").string(cfg ? cfg->source : "");
+  w.end_object();
+  write_success(resp, data);
+}
+
+}  // namespace promlite::api
