@@ -1,21 +1,28 @@
 #include "cmd/promlite/app.h"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
+#include "api/api_v1.h"
 #include "api/http_server.h"
 #include "api/self_metrics.h"
 #include "cmd/promlite/config_manager.h"
 #include "cmd/promlite/flags.h"
 #include "model/log.h"
+#include "scraper/scrape_manager.h"
 #include "tsdb/data_dir.h"
+#include "tsdb/head/head.h"
 
 #ifndef PROMLITE_VERSION
 #define PROMLITE_VERSION "dev"
@@ -26,6 +33,7 @@ namespace {
 
 namespace net = boost::asio;
 using api::http::verb;
+using Kind = api::CallbackCollector::Kind;
 
 // The address promlite scrapes itself at: the listen address, with a wildcard
 // host replaced by loopback.
@@ -40,6 +48,68 @@ std::string self_scrape_address(const HostPort& hp) {
 std::string version_text() {
   return std::string("promlite, version ") + PROMLITE_VERSION +
          " (Prometheus 3.5 compatible API)\n  compiler: " __VERSION__ "\n";
+}
+
+// A pool of threads running one io_context until stopped.
+class IoThreads {
+ public:
+  IoThreads(net::io_context& ioc, int n) : ioc_(ioc), guard_(net::make_work_guard(ioc)) {
+    for (int i = 0; i < n; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  }
+  ~IoThreads() { stop(); }
+  void stop() {
+    guard_.reset();
+    ioc_.stop();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  net::io_context& ioc_;
+  net::executor_work_guard<net::io_context::executor_type> guard_;
+  std::vector<std::thread> threads_;
+};
+
+void register_self_metrics(api::SelfMetrics& m, const tsdb::head::Head& head,
+                           const scraper::ScrapeManager& scrapes) {
+  const auto* h = &head;
+  m.add_callback("prometheus_tsdb_head_series", "Total number of series in the head block.",
+                 Kind::kGauge, [h] { return static_cast<double>(h->stats().series); });
+  m.add_callback("prometheus_tsdb_head_series_created_total",
+                 "Total number of series created in the head.", Kind::kCounter,
+                 [h] { return static_cast<double>(h->stats().series_created); });
+  m.add_callback("prometheus_tsdb_head_series_removed_total",
+                 "Total number of series removed from the head.", Kind::kCounter,
+                 [h] { return static_cast<double>(h->stats().series_removed); });
+  m.add_callback("prometheus_tsdb_head_samples_appended_total", "Total number of appended samples.",
+                 Kind::kCounter, [h] { return static_cast<double>(h->stats().samples_appended); });
+  m.add_callback("prometheus_tsdb_out_of_order_samples_total",
+                 "Total number of out of order samples rejected.", Kind::kCounter,
+                 [h] { return static_cast<double>(h->stats().out_of_order); });
+  m.add_callback("promlite_tsdb_head_memory_bytes",
+                 "Bytes of memory held by head series, chunks and postings.", Kind::kGauge,
+                 [h] { return static_cast<double>(h->memory_bytes()); });
+  auto stats = scrapes.stats();
+  m.add_callback("promlite_scrapes_total", "Scrapes run.", Kind::kCounter,
+                 [stats] { return static_cast<double>(stats->scrapes.load()); });
+  m.add_callback("promlite_scrape_failures_total", "Scrapes that failed (target down).",
+                 Kind::kCounter, [stats] { return static_cast<double>(stats->failures.load()); });
+  m.add_callback("promlite_scrape_samples_appended_total", "Scraped samples appended to storage.",
+                 Kind::kCounter,
+                 [stats] { return static_cast<double>(stats->samples_appended.load()); });
+  m.add_callback("prometheus_target_scrapes_sample_out_of_order_total",
+                 "Samples rejected because they are out of order.", Kind::kCounter,
+                 [stats] { return static_cast<double>(stats->out_of_order.load()); });
+  m.add_callback("prometheus_target_scrapes_sample_duplicate_timestamp_total",
+                 "Samples rejected for a duplicate timestamp with a different value.",
+                 Kind::kCounter, [stats] { return static_cast<double>(stats->duplicates.load()); });
+  m.add_callback("prometheus_target_scrapes_sample_out_of_bounds_total",
+                 "Samples rejected for a timestamp out of bounds.", Kind::kCounter,
+                 [stats] { return static_cast<double>(stats->out_of_bounds.load()); });
+  m.add_callback("prometheus_target_scrapes_exceeded_sample_limit_total",
+                 "Scrapes that hit the sample limit and were rejected.", Kind::kCounter,
+                 [stats] { return static_cast<double>(stats->sample_limit_hits.load()); });
 }
 
 }  // namespace
@@ -60,6 +130,7 @@ int run_promlite(const std::vector<std::string>& args) {
     return 0;
   }
   log::configure(flags.log_level, flags.log_format);
+  const model::Timestamp start_time = model::now_ms();
   LOG_INFO("Starting promlite", {"version", PROMLITE_VERSION});
 
   auto listen = parse_listen_address(flags.listen_address);
@@ -70,13 +141,11 @@ int run_promlite(const std::vector<std::string>& args) {
   api::SelfMetrics metrics(PROMLITE_VERSION);
   const bool in_kubernetes = std::getenv("KUBERNETES_SERVICE_HOST") != nullptr;
 
-  // Signals are blocked in every thread but the one waiting on them.
+  // Signals are handled by this thread only (asio installs the handlers).
   net::io_context signal_ctx;
   net::signal_set signals(signal_ctx, SIGINT, SIGTERM, SIGHUP);
 
   // Load the configuration before anything else: a bad file stops here.
-  // (The self-scrape address needs the real port; with port 0 it is fixed up
-  // after the server binds, by reloading.)
   HostPort self = *listen;
   ConfigManager configs(flags.config_file, self_scrape_address(self), in_kubernetes,
                         metrics.registry());
@@ -90,10 +159,22 @@ int run_promlite(const std::vector<std::string>& args) {
     LOG_ERROR("Opening storage failed", {"err", lock.status().message()});
     return 1;
   }
-  LOG_INFO("Storage directory opened", {"path", flags.storage_path},
-           {"retention", model::format_duration(flags.retention_time)});
+  // NOT YET (issue 3): samples live in the in-memory head only; the WAL and the
+  // RocksDB store that make them durable and bound memory by retention are to
+  // come. The data directory is created and locked already.
+  tsdb::head::Head head;
+  LOG_INFO("Storage opened", {"path", flags.storage_path},
+           {"retention", model::format_duration(flags.retention_time)},
+           {"durability", "in-memory head only (WAL and RocksDB store not built yet)"});
   std::atomic<bool> ready{false};
   std::atomic<bool> quit_requested{false};
+
+  net::io_context scrape_ctx;
+  IoThreads scrape_threads(scrape_ctx, 2);
+  scraper::ScrapeManager scrapes(scrape_ctx, head, std::string("promlite/") + PROMLITE_VERSION);
+  register_self_metrics(metrics, head, scrapes);
+  configs.subscribe(
+      [&scrapes](std::shared_ptr<const config::Config> cfg) { scrapes.apply_config(*cfg); });
 
   api::Router router;
   router.handle("/-/healthy", {verb::get, verb::head},
@@ -132,6 +213,27 @@ int run_promlite(const std::vector<std::string>& args) {
     r.body = metrics.render();
   });
 
+  std::atomic<model::Timestamp> last_config_time{model::now_ms()};
+  std::atomic<bool> last_reload_ok{true};
+  configs.subscribe([&last_config_time](std::shared_ptr<const config::Config>) {
+    last_config_time = model::now_ms();
+  });
+  api::ApiDeps deps;
+  deps.storage = &head;
+  deps.targets = &scrapes;
+  deps.config = [&configs] { return configs.current(); };
+  deps.flags = flag_values(flags);
+  deps.build.promlite_version = PROMLITE_VERSION;
+  deps.build.revision = std::string("promlite-") + PROMLITE_VERSION;
+  deps.build.build_date = __DATE__;
+  deps.build.compiler = "gcc " __VERSION__;
+  deps.runtime.start_time = start_time;
+  deps.runtime.cwd = std::filesystem::current_path().string();
+  deps.runtime.storage_retention = model::format_duration(flags.retention_time);
+  deps.runtime.last_config_time = [&last_config_time] { return last_config_time.load(); };
+  api::ApiV1 api_v1(std::move(deps));
+  api_v1.register_routes(router);
+
   net::io_context http_ctx;
   api::HttpServerOptions http_opts;
   http_opts.host = listen->host;
@@ -145,11 +247,14 @@ int run_promlite(const std::vector<std::string>& args) {
     // Port 0 picked a free port: point the self-scrape at it.
     self.port = server.port();
     configs.set_self_address(self_scrape_address(self));
-    if (Status s = configs.reload(); !s) s.ignore();  // the file loaded a moment ago
   }
-  auto guard = net::make_work_guard(http_ctx);
-  std::vector<std::thread> http_threads;
-  for (int i = 0; i < 2; ++i) http_threads.emplace_back([&http_ctx] { http_ctx.run(); });
+  // Start scraping with the loaded configuration (reloads arrive by subscription).
+  if (self.port != listen->port && flags.config_file.empty()) {
+    if (Status s = configs.reload(); !s) s.ignore();  // the embedded default, now with the port
+  } else {
+    scrapes.apply_config(*configs.current());
+  }
+  IoThreads http_threads(http_ctx, 2);
   LOG_INFO("Listening", {"address", listen->host + ":" + std::to_string(server.port())});
 
   ready = true;
@@ -180,13 +285,14 @@ int run_promlite(const std::vector<std::string>& args) {
     if (quit_requested) stop = true;
   }
 
-  // Graceful stop: refuse new work, let requests in flight finish, then
-  // flush storage and release the data directory.
+  // Graceful stop: refuse new work, let requests in flight finish, stop the
+  // scrapers (staleness markers for their series), then flush storage and
+  // release the data directory.
   ready = false;
   server.stop(10 * model::kSecond);
-  guard.reset();
-  http_ctx.stop();
-  for (auto& t : http_threads) t.join();
+  http_threads.stop();
+  scrapes.stop();
+  scrape_threads.stop();
   lock.value().reset();
   LOG_INFO("See you next time!");
   return 0;

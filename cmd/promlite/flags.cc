@@ -230,6 +230,25 @@ Result<Flags> parse_flags(const std::vector<std::string>& args) {
   return flags;
 }
 
+std::vector<std::pair<std::string, std::string>> flag_values(const Flags& f) {
+  auto b = [](bool v) { return std::string(v ? "true" : "false"); };
+  const char* levels[] = {"debug", "info", "warn", "error"};
+  return {
+      {"config.file", f.config_file},
+      {"storage.tsdb.path", f.storage_path},
+      {"storage.tsdb.retention.time", model::format_duration(f.retention_time)},
+      {"storage.tsdb.retention.size", std::to_string(f.retention_size) + "B"},
+      {"web.listen-address", f.listen_address},
+      {"web.enable-lifecycle", b(f.enable_lifecycle)},
+      {"query.timeout", model::format_duration(f.query_timeout)},
+      {"query.max-samples", std::to_string(f.query_max_samples)},
+      {"query.max-concurrency", std::to_string(f.query_max_concurrency)},
+      {"query.lookback-delta", model::format_duration(f.query_lookback_delta)},
+      {"log.level", levels[static_cast<int>(f.log_level)]},
+      {"log.format", f.log_format == log::Format::kJson ? "json" : "logfmt"},
+  };
+}
+
 std::string usage() {
   std::ostringstream out;
   out << "usage: promlite [<flags>]\n\n"

@@ -35,6 +35,9 @@ struct Flags {
 // Parses argv[1..]. The error message names the flag and the value.
 Result<Flags> parse_flags(const std::vector<std::string>& args);
 
+// Every flag with its effective value, as /api/v1/status/flags lists them.
+std::vector<std::pair<std::string, std::string>> flag_values(const Flags& f);
+
 // The --help text.
 std::string usage();
 
