@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# Let ccache share objects between clones at different paths (CI builds a fresh clone).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DPROMLITE_TESTS=OFF > /dev/null
 cmake --build build/release --target promlite
 exec build/release/cmd/promlite/promlite "$@"
