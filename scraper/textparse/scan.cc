@@ -82,12 +82,9 @@ const char* scan_quoted(const char* p, const char* end, Quoted* out, const char*
     }
     if (c == '\\') {
       if (p + 1 >= end) break;
-      char e = p[1];
-      if (e != '\\' && e != '"' && e != 'n') {
-        *why = "invalid escape sequence";
-        *at = p;
-        return nullptr;
-      }
+      // Any escaped character is accepted, as Prometheus's lexers do
+      // (\"(\\.|[^\\"])*\"); only \\, \" and \n mean something, and other
+      // escapes stay as written when unescaped.
       escaped = true;
       p += 2;
       continue;

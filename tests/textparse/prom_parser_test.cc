@@ -5,6 +5,7 @@
 #include <string>
 
 #include "model/sample.h"
+#include "scraper/textparse/content_type.h"
 #include "tests/textparse/dump.h"
 
 namespace promlite::textparse {
@@ -116,7 +117,6 @@ INSTANTIATE_TEST_SUITE_P(
              "expected label name, got \"\\n\" (LINEBREAK)"},
         Case{"unterminated_value", "foo{a=\"abc} 1\nbar 2\n", "unterminated quoted string"},
         Case{"unterminated_value_eof", "foo{a=\"abc", "unterminated quoted string"},
-        Case{"bad_escape", "foo{a=\"x\\qy\"} 1\n", "invalid escape sequence"},
         Case{"invalid_utf8", "foo{a=\"\xff\xfe\"} 1\n", "invalid UTF-8"},
         Case{"invalid_label_name", "foo{1a=\"x\"} 1\n", "expected label name, got \"1a\""},
         Case{"label_name_with_dash", "foo{a-b=\"x\"} 1\n", "expected equal, got \"-b\""},
@@ -243,6 +243,26 @@ TEST(PromParser, Utf8NamesWithEscapesAndNulBytes) {
   ASSERT_EQ(p.next(), Entry::kSeries);
   EXPECT_EQ(p.build_labels(b).get("a"), std::string_view("abc\0", 4));
   EXPECT_EQ(p.next(), Entry::kEof);
+}
+
+}  // namespace
+}  // namespace promlite::textparse
+
+namespace promlite::textparse {
+namespace {
+
+// Prometheus's lexers accept any escaped character in a label value; only \\,
+// \" and \n are unescaped, others stay as written.
+TEST(PromParser, UnknownEscapesStayAsWritten) {
+  for (const char* body : {"foo{a=\"x\\qy\"} 1\n", "foo{a=\"x\\qy\"} 1\n# EOF\n"}) {
+    auto p = new_parser(std::string_view(body).find("# EOF") != std::string_view::npos
+                            ? Format::kOpenMetrics
+                            : Format::kPrometheusText,
+                        body);
+    ASSERT_EQ(p->next(), Entry::kSeries) << p->error().message();
+    model::LabelsBuilder b;
+    EXPECT_EQ(p->build_labels(b).get("a"), "x\\qy");
+  }
 }
 
 }  // namespace
