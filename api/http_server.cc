@@ -1,9 +1,12 @@
 #include "api/http_server.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -41,25 +44,36 @@ std::string url_decode(std::string_view s, bool plus_is_space) {
   return out;
 }
 
-void Router::handle(const std::string& path, std::vector<http::verb> methods, Handler handler) {
-  routes_.push_back({path, false, std::move(methods), std::move(handler)});
+void Router::handle(const std::string& path, std::vector<http::verb> methods, Handler handler,
+                    Execution execution) {
+  routes_.push_back({path, false, std::move(methods), std::move(handler), execution});
 }
 
 void Router::handle_prefix(const std::string& prefix, std::vector<http::verb> methods,
-                           Handler handler) {
-  routes_.push_back({prefix, true, std::move(methods), std::move(handler)});
+                           Handler handler, Execution execution) {
+  routes_.push_back({prefix, true, std::move(methods), std::move(handler), execution});
 }
 
-void Router::dispatch(const HttpRequest& req, HttpResponse& resp) const {
+const Router::Route* Router::find(const std::string& path) const {
   const Route* best = nullptr;
   for (const Route& r : routes_) {
-    bool match = r.prefix ? req.path.rfind(r.path, 0) == 0 : req.path == r.path;
+    bool match = r.prefix ? path.rfind(r.path, 0) == 0 : path == r.path;
     if (!match) continue;
     if (!best || (best->prefix && !r.prefix) ||
         (best->prefix == r.prefix && r.path.size() > best->path.size())) {
       best = &r;
     }
   }
+  return best;
+}
+
+Execution Router::execution_for(const HttpRequest& req) const {
+  const Route* r = find(req.path);
+  return r ? r->execution : Execution::kInline;
+}
+
+void Router::dispatch(const HttpRequest& req, HttpResponse& resp) const {
+  const Route* best = find(req.path);
   if (!best) {
     resp.status = 404;
     resp.body = "404 page not found\n";
@@ -86,6 +100,35 @@ void Router::dispatch(const HttpRequest& req, HttpResponse& resp) const {
   best->handler(req, resp);
 }
 
+bool accepts_gzip(std::string_view accept_encoding) {
+  // "gzip", "gzip, deflate, br", "gzip;q=1.0"; "gzip;q=0" refuses it.
+  size_t at = accept_encoding.find("gzip");
+  if (at == std::string_view::npos) return false;
+  std::string_view rest = accept_encoding.substr(at + 4);
+  size_t comma = rest.find(',');
+  std::string_view params = rest.substr(0, comma);
+  size_t q = params.find("q=");
+  if (q == std::string_view::npos) return true;
+  std::string_view value = params.substr(q + 2);
+  return !(value.starts_with("0") && value.find_first_not_of("0.") == std::string_view::npos);
+}
+
+bool gzip(const std::string& in, std::string* out) {
+  z_stream zs{};
+  if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return false;
+  }
+  out->resize(deflateBound(&zs, in.size()));
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out->data());
+  zs.avail_out = static_cast<uInt>(out->size());
+  int ret = deflate(&zs, Z_FINISH);
+  out->resize(zs.total_out);
+  deflateEnd(&zs);
+  return ret == Z_STREAM_END;
+}
+
 // One accepted connection: read a request, dispatch, write, repeat while
 // keep-alive. All of a session's operations run on its own strand.
 class Session;
@@ -108,6 +151,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::atomic<bool> stopping{false};
   std::mutex mu;
   std::set<std::shared_ptr<Session>> sessions;
+  net::thread_pool workers;  // Execution::kWorkerPool handlers
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -162,7 +206,7 @@ class Session : public std::enable_shared_from_this<Session> {
         resp.body = "bad request: " + ec.message() + "\n";
       }
       keep_alive_ = false;
-      return write(std::move(resp), http::verb::get, 11);
+      return write(std::move(resp), http::verb::get, 11, false);
     }
     busy_ = true;
     server_->in_flight.fetch_add(1);
@@ -180,6 +224,24 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!rec) req.remote_address = ep.address().to_string() + ":" + std::to_string(ep.port());
     keep_alive_ = msg.keep_alive() && !server_->stopping.load();
 
+    const unsigned version = msg.version();
+    const bool gzip_ok =
+        accepts_gzip(std::string_view(req.headers[http::field::accept_encoding].data(),
+                                      req.headers[http::field::accept_encoding].size()));
+    if (server_->router.execution_for(req) == Execution::kWorkerPool) {
+      auto shared_req = std::make_shared<HttpRequest>(std::move(req));
+      net::post(server_->workers, [self = shared_from_this(), shared_req, version, gzip_ok] {
+        auto resp = std::make_shared<HttpResponse>(self->handle(*shared_req));
+        net::post(self->stream_.get_executor(), [self, resp, shared_req, version, gzip_ok] {
+          self->write(std::move(*resp), shared_req->method, version, gzip_ok);
+        });
+      });
+      return;
+    }
+    write(handle(req), req.method, version, gzip_ok);
+  }
+
+  HttpResponse handle(const HttpRequest& req) {
     HttpResponse resp;
     try {
       server_->router.dispatch(req, resp);
@@ -189,14 +251,23 @@ class Session : public std::enable_shared_from_this<Session> {
       resp.status = 500;
       resp.body = std::string("internal error: ") + e.what() + "\n";
     }
-    write(std::move(resp), req.method, msg.version());
+    return resp;
   }
 
-  void write(HttpResponse resp, http::verb method, unsigned version) {
+  void write(HttpResponse resp, http::verb method, unsigned version, bool gzip_ok = false) {
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(resp.status), version);
     res->set(http::field::content_type, resp.content_type);
     for (auto& [k, v] : resp.headers) res->set(k, v);
+    if (gzip_ok && resp.body.size() >= server_->options.gzip_min_bytes &&
+        res->find(http::field::content_encoding) == res->end()) {
+      std::string z;
+      if (gzip(resp.body, &z)) {
+        resp.body.swap(z);
+        res->set(http::field::content_encoding, "gzip");
+        res->set(http::field::vary, "Accept-Encoding");
+      }
+    }
     res->body() = std::move(resp.body);
     res->prepare_payload();
     if (method == http::verb::head) res->body().clear();
@@ -306,6 +377,7 @@ void HttpServer::stop(model::Duration grace) {
     if (sessions.empty() || std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  impl_->workers.join();
 }
 
 }  // namespace promlite::api

@@ -46,17 +46,26 @@ struct HttpResponse {
 
 using Handler = std::function<void(const HttpRequest&, HttpResponse&)>;
 
+// Where a handler runs: on the io thread that read the request (quick
+// handlers), or on the server's worker pool (queries: long work must not hold
+// up other connections, health checks or scrapes of /metrics).
+enum class Execution { kInline, kWorkerPool };
+
 // Maps (path, method) to a handler: 404 for an unknown path, 405 with an Allow
 // header for a known path and another method.
 class Router {
  public:
   // Exact path.
-  void handle(const std::string& path, std::vector<http::verb> methods, Handler handler);
+  void handle(const std::string& path, std::vector<http::verb> methods, Handler handler,
+              Execution execution = Execution::kInline);
   // Every path starting with `prefix` (longest prefix wins over shorter ones;
   // exact paths win over prefixes).
-  void handle_prefix(const std::string& prefix, std::vector<http::verb> methods, Handler handler);
+  void handle_prefix(const std::string& prefix, std::vector<http::verb> methods, Handler handler,
+                     Execution execution = Execution::kInline);
 
   void dispatch(const HttpRequest& req, HttpResponse& resp) const;
+  // How the handler of `req` wants to run (kInline when no route matches).
+  Execution execution_for(const HttpRequest& req) const;
 
  private:
   struct Route {
@@ -64,7 +73,9 @@ class Router {
     bool prefix;
     std::vector<http::verb> methods;
     Handler handler;
+    Execution execution;
   };
+  const Route* find(const std::string& path) const;
   std::vector<Route> routes_;
 };
 
@@ -75,6 +86,10 @@ struct HttpServerOptions {
   uint32_t max_header_bytes = 1u << 20;
   uint64_t max_body_bytes = 64u << 20;
   model::Duration idle_timeout = 5 * model::kMinute;
+  // Threads of the worker pool for Execution::kWorkerPool handlers.
+  int worker_threads = 4;
+  // Responses at least this large are gzip-compressed when the client accepts it.
+  size_t gzip_min_bytes = 1024;
 };
 
 class HttpServer {
