@@ -151,7 +151,11 @@ void ApiV1::register_routes(Router& r) {
            [](const HttpRequest&, HttpResponse& resp) { write_success(resp, "[]"); });
 }
 
-void ApiV1::labels(const HttpRequest& req, HttpResponse& resp) {
+// The shared body of /labels and /label/<name>/values: parameters, one look-up
+// per match[] set (united), truncation to `limit` with Prometheus's warning.
+template <typename Lookup>
+void answer_label_lookup(tsdb::Queryable& storage, const HttpRequest& req, HttpResponse& resp,
+                         Lookup lookup) {
   Params p = Params::from_request(req);
   Range range;
   size_t limit;
@@ -160,18 +164,25 @@ void ApiV1::labels(const HttpRequest& req, HttpResponse& resp) {
       !parse_match(p, &sets, resp)) {
     return;
   }
-  auto q = deps_.storage->querier(range.start, range.end);
+  auto q = storage.querier(range.start, range.end);
   if (!q) return write_error(resp, q.status());
   tsdb::LabelHints hints;
   hints.limit = limit ? limit + 1 : 0;  // one more, to know whether to warn of truncation
-  std::set<std::string> names;
+  std::set<std::string> found;
   if (sets.empty()) sets.emplace_back();
   for (const auto& set : sets) {
-    auto r = (*q)->label_names(set, hints);
+    Result<std::vector<std::string>> r = lookup(**q, set, hints);
     if (!r) return write_error(resp, r.status());
-    names.insert(r->begin(), r->end());
+    found.insert(r->begin(), r->end());
   }
-  write_string_list(resp, std::vector<std::string>(names.begin(), names.end()), limit);
+  write_string_list(resp, std::vector<std::string>(found.begin(), found.end()), limit);
+}
+
+void ApiV1::labels(const HttpRequest& req, HttpResponse& resp) {
+  answer_label_lookup(*deps_.storage, req, resp,
+                      [](tsdb::Querier& q, const model::Matchers& m, const tsdb::LabelHints& h) {
+                        return q.label_names(m, h);
+                      });
 }
 
 void ApiV1::label_values(const HttpRequest& req, HttpResponse& resp) {
@@ -186,26 +197,9 @@ void ApiV1::label_values(const HttpRequest& req, HttpResponse& resp) {
   if (!valid_utf8_name(name)) {
     return write_error(resp, ErrorType::kBadData, "invalid label name: \"" + name + "\"");
   }
-  Params p = Params::from_request(req);
-  Range range;
-  size_t limit;
-  std::vector<model::Matchers> sets;
-  if (!parse_limit(p, &limit, resp) || !parse_range(p, &range, resp) ||
-      !parse_match(p, &sets, resp)) {
-    return;
-  }
-  auto q = deps_.storage->querier(range.start, range.end);
-  if (!q) return write_error(resp, q.status());
-  tsdb::LabelHints hints;
-  hints.limit = limit ? limit + 1 : 0;  // one more, to know whether to warn of truncation
-  std::set<std::string> values;
-  if (sets.empty()) sets.emplace_back();
-  for (const auto& set : sets) {
-    auto r = (*q)->label_values(name, set, hints);
-    if (!r) return write_error(resp, r.status());
-    values.insert(r->begin(), r->end());
-  }
-  write_string_list(resp, std::vector<std::string>(values.begin(), values.end()), limit);
+  answer_label_lookup(*deps_.storage, req, resp,
+                      [&name](tsdb::Querier& q, const model::Matchers& m,
+                              const tsdb::LabelHints& h) { return q.label_values(name, m, h); });
 }
 
 void ApiV1::series(const HttpRequest& req, HttpResponse& resp) {

@@ -1,0 +1,129 @@
+#include "tsdb/head/head.h"
+
+#include <bit>
+#include <utility>
+
+#include "tsdb/head/head_appender.h"
+#include "tsdb/head/head_querier.h"
+
+namespace promlite::tsdb::head {
+
+Status validate_series_labels(const model::Labels& labels) {
+  if (labels.empty()) return invalid_argument("empty label set");
+  for (const model::Label& l : labels) {
+    if (l.name.empty()) return invalid_argument("empty label name in " + labels.to_string());
+  }
+  return Status::ok();
+}
+
+Head::Head(HeadOptions opts) : opts_(opts) {
+  size_t n = std::bit_ceil(opts_.stripes < 1 ? size_t{1} : opts_.stripes);
+  mask_ = n - 1;
+  stripes_ = std::make_unique<Stripe[]>(n);
+  if (opts_.chunks.max_samples < 1) opts_.chunks.max_samples = 1;
+  if (opts_.chunks.chunk_range < 1) opts_.chunks.chunk_range = 1;
+}
+
+Head::~Head() = default;
+
+std::unique_ptr<Appender> Head::appender(const AppendOptions& opts) {
+  return std::make_unique<HeadAppender>(this, opts);
+}
+
+Result<std::unique_ptr<Querier>> Head::querier(model::Timestamp mint, model::Timestamp maxt) {
+  return std::unique_ptr<Querier>(std::make_unique<HeadQuerier>(this, mint, maxt));
+}
+
+SeriesPtr Head::create_series(const model::Labels& labels, uint64_t hash) {
+  uint64_t id = next_id_.fetch_add(1, std::memory_order_relaxed) + 1;
+  SeriesPtr s(new MemSeries(id, labels));
+  stripe(hash).by_hash.emplace(hash, s.get());
+  series_count_.fetch_add(1, std::memory_order_relaxed);
+  series_created_.fetch_add(1, std::memory_order_relaxed);
+  return s;
+}
+
+SeriesPtr Head::series_by_id(uint64_t id) const {
+  Stripe& st = stripe(id);
+  std::lock_guard<std::mutex> lock(st.mu);
+  auto it = st.by_id.find(id);
+  if (it == st.by_id.end()) return SeriesPtr();
+  return it->second;
+}
+
+size_t Head::gc(model::Timestamp before) {
+  // Phase 1, per hash stripe: mark idle series deleted and unlink them from
+  // by_hash. Phase 2: unlink them from by_id (their owner) and the postings.
+  std::vector<std::pair<uint64_t, MemSeries*>> dropped;
+  for (size_t i = 0; i <= mask_; ++i) {
+    Stripe& st = stripes_[i];
+    std::lock_guard<std::mutex> lock(st.mu);
+    for (auto it = st.by_hash.begin(); it != st.by_hash.end();) {
+      MemSeries* s = it->second;
+      bool drop = false;
+      {
+        std::lock_guard<SpinLock> series_lock(s->lock);
+        if (s->pending == 0 && (!s->has_samples() || s->last_t() < before)) {
+          s->deleted = true;
+          drop = true;
+        }
+      }
+      if (drop) {
+        dropped.emplace_back(s->id(), s);
+        it = st.by_hash.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  if (dropped.empty()) return 0;
+
+  // Keep the objects alive until the postings no longer name them.
+  std::vector<SeriesPtr> owners;
+  owners.reserve(dropped.size());
+  for (const auto& [id, s] : dropped) {
+    Stripe& st = stripe(id);
+    std::lock_guard<std::mutex> lock(st.mu);
+    auto it = st.by_id.find(id);
+    if (it == st.by_id.end()) continue;
+    owners.push_back(std::move(it->second));
+    st.by_id.erase(it);
+  }
+  std::vector<std::pair<index::SeriesId, const model::Labels*>> gone;
+  gone.reserve(owners.size());
+  for (const auto& s : owners) gone.emplace_back(s->id(), &s->labels());
+  postings_.remove(gone);
+  series_count_.fetch_sub(dropped.size(), std::memory_order_relaxed);
+  series_removed_.fetch_add(dropped.size(), std::memory_order_relaxed);
+  return dropped.size();
+}
+
+HeadStats Head::stats() const {
+  HeadStats s;
+  s.series = series_count_.load(std::memory_order_relaxed);
+  s.series_created = series_created_.load(std::memory_order_relaxed);
+  s.series_removed = series_removed_.load(std::memory_order_relaxed);
+  s.samples_appended = samples_appended_.load(std::memory_order_relaxed);
+  s.out_of_order = out_of_order_.load(std::memory_order_relaxed);
+  s.duplicates = duplicates_.load(std::memory_order_relaxed);
+  s.dropped_at_commit = dropped_at_commit_.load(std::memory_order_relaxed);
+  return s;
+}
+
+size_t Head::memory_bytes() const {
+  size_t n = postings_.memory_bytes() + (mask_ + 1) * sizeof(Stripe);
+  for (size_t i = 0; i <= mask_; ++i) {
+    Stripe& st = stripes_[i];
+    std::lock_guard<std::mutex> lock(st.mu);
+    // Hash nodes: ~4 words each in by_hash, ~5 in by_id, plus buckets.
+    n += st.by_hash.size() * 32 + st.by_id.size() * 40 +
+         (st.by_hash.bucket_count() + st.by_id.bucket_count()) * sizeof(void*);
+    for (const auto& [id, s] : st.by_id) {
+      std::lock_guard<SpinLock> series_lock(s->lock);
+      n += s->memory_bytes();
+    }
+  }
+  return n;
+}
+
+}  // namespace promlite::tsdb::head

@@ -1,0 +1,100 @@
+#include "tsdb/head/mem_series.h"
+
+#include <algorithm>
+#include <limits>
+#include <span>
+
+#include "tsdb/chunkenc/chunk.h"
+
+namespace promlite::tsdb::head {
+
+namespace {
+
+// First multiple of `range` strictly above t (floor division for negative t).
+model::Timestamp aligned_end(model::Timestamp t, int64_t range) {
+  int64_t q = t / range;
+  if (t % range != 0 && t < 0) --q;
+  if (q >= std::numeric_limits<int64_t>::max() / range) return model::kMaxTime;
+  return (q + 1) * range;
+}
+
+}  // namespace
+
+void MemSeries::append(model::Timestamp t, double v, const ChunkPolicy& policy) {
+  if (app_.count() >= policy.max_samples || (app_.count() > 0 && t >= open_end_)) cut();
+  if (app_.count() == 0) {
+    open_min_t_ = t;
+    open_end_ = aligned_end(t, policy.chunk_range);
+  }
+  app_.append(open_, t, v);
+  has_samples_ = true;
+  last_t_ = t;
+  last_v_ = model::float_bits(v);
+}
+
+bool MemSeries::has_sample_in(model::Timestamp mint, model::Timestamp maxt) const {
+  if (!has_samples_ || mint > maxt || last_t_ < mint || first_t() > maxt) return false;
+  if (last_t_ <= maxt || first_t() >= mint) return true;  // an end sample is inside
+  // The first chunk reaching mint holds the first sample >= mint, if any.
+  auto it = std::lower_bound(sealed_.begin(), sealed_.end(), mint,
+                             [](const auto& c, model::Timestamp t) { return c->max_t < t; });
+  std::span<const uint8_t> bytes;
+  model::Timestamp min_t;
+  if (it != sealed_.end()) {
+    min_t = (*it)->min_t;
+    bytes = chunkenc::as_bytes((*it)->data);
+  } else {
+    min_t = open_min_t_;
+  }
+  if (min_t > maxt) return false;
+  if (min_t >= mint) return true;
+  if (it != sealed_.end()) {
+    auto chunk_it = chunkenc::new_iterator(bytes);
+    return chunk_it->seek(mint) && chunk_it->at().t <= maxt;
+  }
+  chunkenc::XorIterator open_it;
+  open_it.reset_open(chunkenc::as_bytes(open_), app_.count());
+  return open_it.seek(mint) && open_it.at().t <= maxt;
+}
+
+void MemSeries::cut() {
+  if (app_.count() == 0) return;
+  // Decode the open chunk and re-encode it with the smallest exact codec.
+  thread_local std::vector<model::Sample> samples;
+  samples.clear();
+  chunkenc::XorIterator it;
+  it.reset_open(chunkenc::as_bytes(open_), app_.count());
+  while (it.next()) samples.push_back(it.at());
+  auto chunk = std::make_shared<SealedChunk>();
+  chunk->min_t = open_min_t_;
+  chunk->max_t = last_t_;
+  if (!it.status() || samples.size() != app_.count()) {
+    // Cannot happen for bytes our own appender wrote; keep the XOR form.
+    app_.seal(open_, chunk->data);
+  } else {
+    auto enc = chunkenc::encode_best(samples, chunk->data);
+    if (!enc) {
+      chunk->data.clear();
+      app_.seal(open_, chunk->data);
+    }
+  }
+  chunk->data.shrink_to_fit();
+  // NOT YET: persistence. This is where a sealed chunk would be handed to the
+  // block writer (RocksDB) and later dropped from memory.
+  sealed_.push_back(std::move(chunk));
+  app_ = chunkenc::XorAppender();
+  open_.clear();
+}
+
+size_t MemSeries::memory_bytes() const {
+  size_t n = sizeof(*this) + labels_.memory_bytes() - sizeof(labels_) + open_.capacity() +
+             sealed_.capacity() * sizeof(sealed_[0]);
+  for (const auto& c : sealed_) n += sizeof(SealedChunk) + c->data.capacity() + 16;
+  return n;
+}
+
+}  // namespace promlite::tsdb::head
+
+// The per-series budget depends on it; see the layout note in mem_series.h.
+static_assert(sizeof(promlite::tsdb::head::MemSeries) <= 184 || sizeof(void*) != 8,
+              "MemSeries grew: re-pack its members");

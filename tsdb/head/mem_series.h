@@ -1,0 +1,143 @@
+// MemSeries: one series in the head: its interned label set, its open XOR chunk
+// and the sealed chunks cut from it.
+//
+// Layout is kept small on purpose (the head's budget is < 1 KiB per active
+// series at 1M series): a one-byte lock, the 32-byte XorAppender state next to
+// the open chunk's byte buffer, and a vector of shared pointers to sealed chunks.
+// No per-sample allocation: the open chunk grows in place; a chunk is cut at
+// `max_samples` samples or when a sample crosses the chunk's aligned time
+// boundary (multiples of `chunk_range`), and sealed with encode_best() so
+// integer-like data gets the compact codecs.
+//
+// Sealed chunks are immutable and shared: a reader takes shared_ptr copies under
+// the lock and keeps reading after the series moves on or is dropped.
+//
+// Thread-safety: everything below `lock` is guarded by it; id() and labels()
+// are immutable.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/labels.h"
+#include "model/sample.h"
+#include "tsdb/chunkenc/xor_chunk.h"
+#include "tsdb/head/spin_lock.h"
+
+namespace promlite::tsdb::head {
+
+struct SealedChunk {
+  model::Timestamp min_t = 0;
+  model::Timestamp max_t = 0;
+  std::string data;  // a sealed chunk (any chunkenc::Encoding)
+};
+
+struct ChunkPolicy {
+  uint32_t max_samples = 120;
+  int64_t chunk_range = 2 * 3600 * 1000;  // ms; chunks never cross a multiple of it
+};
+
+class MemSeries {
+ public:
+  MemSeries(uint64_t id, model::Labels labels) : id_(id), labels_(std::move(labels)) {}
+  MemSeries(const MemSeries&) = delete;
+  MemSeries& operator=(const MemSeries&) = delete;
+
+  // Intrusive reference count (see SeriesPtr): 4 bytes in padding instead of
+  // a 16-byte shared_ptr control block and 16-byte owning pointers.
+  void ref() const { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void unref() const {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  uint64_t id() const { return id_; }
+  const model::Labels& labels() const { return labels_; }
+
+  // --- Everything below REQUIRES `lock` held. ---
+  // Members are declared in layout order (public and private interleaved) so
+  // the small ones share words: the object is 184 bytes.
+  mutable SpinLock lock;
+  bool deleted = false;  // dropped by gc(); appends must re-resolve by labels
+
+ private:
+  bool has_samples_ = false;
+
+ public:
+  // Appender bookkeeping (see head_appender.h): samples of uncommitted batches
+  // that target this series, the batch that appended last, and where that
+  // batch keeps its newest sample for this series.
+  uint32_t pending = 0;
+  uint64_t pending_owner = 0;
+  uint32_t pending_index = 0;
+
+ private:
+  mutable std::atomic<uint32_t> refs_{0};
+  const uint64_t id_;
+  const model::Labels labels_;
+
+ public:
+  bool has_samples() const { return has_samples_; }
+  model::Timestamp last_t() const { return last_t_; }
+  uint64_t last_v_bits() const { return last_v_; }
+  // Timestamp of the oldest sample held. REQUIRES: has_samples().
+  model::Timestamp first_t() const { return sealed_.empty() ? open_min_t_ : sealed_[0]->min_t; }
+
+  // True when some sample has mint <= t <= maxt. Decodes at most one chunk.
+  bool has_sample_in(model::Timestamp mint, model::Timestamp maxt) const;
+
+  // Appends a sample newer than last_t(). Cuts and seals the open chunk first
+  // when `policy` says so.
+  void append(model::Timestamp t, double v, const ChunkPolicy& policy);
+
+  // Seals the open chunk (if it holds samples) into the sealed list.
+  void cut();
+
+  const std::vector<std::shared_ptr<const SealedChunk>>& sealed() const { return sealed_; }
+  const std::string& open_bytes() const { return open_; }
+  uint32_t open_count() const { return app_.count(); }
+  model::Timestamp open_min_t() const { return open_min_t_; }
+
+  // Heap and object bytes held by this series (labels, chunks, this object).
+  size_t memory_bytes() const;
+
+ private:
+  model::Timestamp last_t_ = 0;
+  uint64_t last_v_ = 0;  // value bits
+  model::Timestamp open_min_t_ = 0;
+  model::Timestamp open_end_ = 0;  // exclusive aligned boundary of the open chunk
+  chunkenc::XorAppender app_;
+  std::string open_;
+  std::vector<std::shared_ptr<const SealedChunk>> sealed_;
+};
+
+// An owning, thread-safe handle to a MemSeries (like shared_ptr, intrusive).
+class SeriesPtr {
+ public:
+  SeriesPtr() = default;
+  explicit SeriesPtr(MemSeries* s) : s_(s) {
+    if (s_ != nullptr) s_->ref();
+  }
+  SeriesPtr(const SeriesPtr& o) : SeriesPtr(o.s_) {}
+  SeriesPtr(SeriesPtr&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  SeriesPtr& operator=(SeriesPtr o) noexcept {
+    std::swap(s_, o.s_);
+    return *this;
+  }
+  ~SeriesPtr() {
+    if (s_ != nullptr) s_->unref();
+  }
+
+  MemSeries* get() const { return s_; }
+  MemSeries* operator->() const { return s_; }
+  MemSeries& operator*() const { return *s_; }
+  explicit operator bool() const { return s_ != nullptr; }
+
+ private:
+  MemSeries* s_ = nullptr;
+};
+
+}  // namespace promlite::tsdb::head
