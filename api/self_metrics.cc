@@ -111,10 +111,10 @@ std::vector<prometheus::MetricFamily> CallbackCollector::Collect() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<prometheus::MetricFamily> out;
   for (const auto& e : entries_) {
-    out.push_back(gauge_family(e.name, e.help,
-                               e.kind == Kind::kCounter ? prometheus::MetricType::Counter
-                                                        : prometheus::MetricType::Gauge,
-                               e.value()));
+    out.push_back(gauge_family(
+        e.name, e.help,
+        e.kind == Kind::kCounter ? prometheus::MetricType::Counter : prometheus::MetricType::Gauge,
+        e.value()));
   }
   return out;
 }

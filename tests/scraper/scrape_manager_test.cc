@@ -120,8 +120,7 @@ TEST_F(ScrapeManagerTest, StaticAndFileTargetsAreScrapedAndReloaded) {
     auto snap = storage_.snapshot();
     auto it = snap->find(model::Labels{
         {"__name__", "up"}, {"job", "files"}, {"instance", b.address()}, {"env", "prod"}});
-    return it != snap->end() && !it->second->samples.empty() &&
-           it->second->samples.back().v == 1;
+    return it != snap->end() && !it->second->samples.empty() && it->second->samples.back().v == 1;
   }));
 }
 
