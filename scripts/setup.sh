@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs what promlite needs to build and test on Debian 12. Idempotent: when
 # everything is present it only checks (no apt-get update, no network).
+#   scripts/setup.sh          build and run
+#   scripts/setup.sh --test   also the peers the tests talk to (Debian's
+#                             prometheus package, for promtool), installed
+#                             without starting its service
 set -euo pipefail
 
 packages=(
@@ -9,6 +13,13 @@ packages=(
   prometheus-cpp-dev libsnappy-dev zlib1g-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+
+test_packages=(prometheus)
+with_tests=0
+[ "${1:-}" = "--test" ] && with_tests=1
+if [ $with_tests = 1 ]; then
+  packages+=("${test_packages[@]}")
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,4 +39,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "setup: installing ${missing[*]}"
 $sudo apt-get update -qq
+# Packages that ship a service (prometheus) must not start it: it would take
+# port 9090. policy-rc.d answering 101 tells invoke-rc.d not to start anything.
+policy=/usr/sbin/policy-rc.d
+added_policy=0
+if [ ! -e $policy ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee $policy > /dev/null
+  $sudo chmod +x $policy
+  added_policy=1
+fi
+trap 'if [ $added_policy = 1 ]; then $sudo rm -f $policy; fi' EXIT
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -5,7 +5,7 @@
 # conformance scripts, the layering and format checks. This is what CI runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --test
 # Let ccache share objects between clones at different paths (CI builds a fresh clone).
 export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 jobs=$(nproc)
