@@ -10,6 +10,7 @@
 #include "api/query_encoder.h"
 #include "api/response.h"
 #include "query/parser.h"
+#include "query/printer.h"
 
 namespace promlite::api {
 
@@ -140,6 +141,7 @@ void ApiV1::register_routes(Router& r) {
   r.handle("/api/v1/status/runtimeinfo", {verb::get}, bind(&ApiV1::runtimeinfo));
   r.handle("/api/v1/status/flags", {verb::get}, bind(&ApiV1::flags));
   r.handle("/api/v1/status/config", {verb::get}, bind(&ApiV1::status_config));
+  r.handle("/api/v1/format_query", get_post, bind(&ApiV1::format_query));
   // No rules or alerts exist yet: valid empty answers (Grafana probes them).
   r.handle("/api/v1/rules", {verb::get},
            [](const HttpRequest&, HttpResponse& resp) { write_success(resp, "{\"groups\":[]}"); });
@@ -449,6 +451,22 @@ void ApiV1::status_config(const HttpRequest&, HttpResponse& resp) {
   w.begin_object();
   w.key("yaml").string(cfg ? cfg->source : "");
   w.end_object();
+  write_success(resp, data);
+}
+
+}  // namespace promlite::api
+
+namespace promlite::api {
+
+void ApiV1::format_query(const HttpRequest& req, HttpResponse& resp) {
+  Params p = Params::from_request(req);
+  auto expr = query::parse_expr(p.get("query").value_or(""));
+  if (!expr) {
+    return write_error(resp, ErrorType::kBadData,
+                       "invalid parameter \"query\": " + expr.status().message());
+  }
+  std::string data;
+  JsonWriter(data).string(query::prettify(**expr));
   write_success(resp, data);
 }
 

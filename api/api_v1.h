@@ -62,6 +62,7 @@ class ApiV1 {
   void runtimeinfo(const HttpRequest& req, HttpResponse& resp);
   void flags(const HttpRequest& req, HttpResponse& resp);
   void status_config(const HttpRequest& req, HttpResponse& resp);
+  void format_query(const HttpRequest& req, HttpResponse& resp);
 
  private:
   ApiDeps deps_;

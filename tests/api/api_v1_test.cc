@@ -180,6 +180,16 @@ TEST_F(ApiV1Test, StatusAndEmptyLists) {
   EXPECT_EQ(get("/api/v1/status/config").body, R"({"status":"success","data":{"yaml":""}})");
 }
 
+TEST_F(ApiV1Test, FormatQuery) {
+  EXPECT_EQ(get("/api/v1/format_query?query=sum%20by(job)%20(rate(x%5B5m%5D))").body,
+            R"x({"status":"success","data":"sum by (job) (rate(x[5m]))"})x");
+  HttpResponse r = get("/api/v1/format_query?query=sum(");
+EXPECT_EQ(r.status, 400u);
+EXPECT_NE(r.body.find(R"("error":"invalid parameter \"query\": 1:5: parse error)"),
+          std::string::npos)
+    << r.body;
+}
+
 TEST(FormatRfc3339, LikeGo) {
   EXPECT_EQ(format_rfc3339(0), "0001-01-01T00:00:00Z");
   EXPECT_EQ(format_rfc3339(1435781451781), "2015-07-01T20:10:51.781Z");
