@@ -16,10 +16,12 @@
 
 #include "api/api_v1.h"
 #include "api/http_server.h"
+#include "api/query_api.h"
 #include "api/self_metrics.h"
 #include "cmd/promlite/config_manager.h"
 #include "cmd/promlite/flags.h"
 #include "model/log.h"
+#include "query/promql_engine.h"
 #include "scraper/scrape_manager.h"
 #include "tsdb/data_dir.h"
 #include "tsdb/head/head.h"
@@ -233,6 +235,15 @@ int run_promlite(const std::vector<std::string>& args) {
   deps.runtime.last_config_time = [&last_config_time] { return last_config_time.load(); };
   api::ApiV1 api_v1(std::move(deps));
   api_v1.register_routes(router);
+
+  query::EngineOptions engine_opts;
+  engine_opts.timeout = flags.query_timeout;
+  engine_opts.max_samples = flags.query_max_samples;
+  engine_opts.lookback_delta = flags.query_lookback_delta;
+  engine_opts.max_concurrency = flags.query_max_concurrency;
+  std::unique_ptr<query::Engine> engine = query::new_engine(engine_opts);
+  api::QueryApi query_api(*engine, head);
+  query_api.register_routes(router);
 
   net::io_context http_ctx;
   api::HttpServerOptions http_opts;

@@ -1,0 +1,205 @@
+// Internal to the PromQL evaluator: the per-query state and the Evaluator,
+// whose methods are spread over eval_*.cc, binary_ops.cc, aggregations.cc and
+// functions_*.cc by concern.
+//
+// Evaluation model (as Prometheus's range evaluation): every node is evaluated
+// once over the whole step grid [start, end] and yields, for instant vectors,
+// a list of series whose points sit at step timestamps; scalars yield one value
+// per step. Range vectors are never materialised per step: selectors load each
+// series' samples once into flat arrays and consumers walk windows over them
+// with moving indices.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <set>
+#include <stop_token>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "model/labels.h"
+#include "model/status.h"
+#include "query/ast.h"
+#include "query/engine.h"
+#include "tsdb/querier.h"
+
+namespace promlite::query {
+
+// Shared by the evaluators of one query (the main one and subquery ones).
+struct QueryState {
+  tsdb::Querier* querier = nullptr;
+  model::Duration lookback = 5 * model::kMinute;
+  model::Timestamp query_start = 0;  // for @ start()
+  model::Timestamp query_end = 0;    // for @ end()
+  model::Duration default_subquery_step = model::kMinute;
+  int64_t max_samples = 0;
+  int64_t current_samples = 0;
+  int64_t peak_samples = 0;
+  int64_t total_samples = 0;
+  std::chrono::steady_clock::time_point deadline;
+  std::stop_token stop;
+  uint32_t check_counter = 0;
+  std::set<std::string> warnings;
+  std::set<std::string> infos;
+};
+
+// One series of an instant-vector result: points at step timestamps, in order.
+struct StepSeries {
+  model::Labels metric;
+  std::vector<model::Sample> points;
+};
+using StepMatrix = std::vector<StepSeries>;
+
+// Samples of one series for range-vector consumers (stale markers removed).
+struct RangeSeries {
+  model::Labels metric;
+  std::vector<model::Timestamp> ts;
+  std::vector<double> vs;
+};
+
+// A range-vector argument: series plus how to place windows on them.
+struct RangeInput {
+  std::vector<RangeSeries> series;
+  model::Duration range = 0;
+  model::Duration offset = 0;
+  std::optional<model::Timestamp> at;
+  const VectorSelector* selector = nullptr;  // null for subqueries
+};
+
+struct EvalValue {
+  ValueType type = ValueType::kVector;
+  std::vector<double> scalar;  // kScalar: one value per step
+  std::string str;             // kString
+  StepMatrix vec;              // kVector
+};
+
+// Collects output points into series keyed by label set, detecting two
+// points for the same label set at one step.
+class SeriesCollector {
+ public:
+  // Index of the series for `metric`, creating it.
+  size_t series_for(const model::Labels& metric);
+  // Appends a point; false when the series already has a point at `t`.
+  bool add(size_t idx, model::Timestamp t, double v);
+  StepMatrix take();
+  size_t size() const { return out_.size(); }
+
+ private:
+  std::unordered_map<std::string, size_t> index_;
+  StepMatrix out_;
+};
+
+// An evaluation error Prometheus reports as "execution" (HTTP 422). There is no
+// dedicated StatusCode; engine.h maps every code it does not list to execution.
+inline Status exec_error(std::string msg) {
+  return Status(StatusCode::kOutOfBounds, std::move(msg));
+}
+
+inline constexpr const char* kDuplicateLabelset =
+    "vector cannot contain metrics with the same labelset";
+
+class Evaluator {
+ public:
+  Evaluator(QueryState* qs, model::Timestamp start, model::Timestamp end, model::Duration interval)
+      : qs_(qs), start_(start), end_(end), interval_(interval > 0 ? interval : 1) {
+    steps_ = static_cast<size_t>((end_ - start_) / interval_) + 1;
+  }
+
+  Result<EvalValue> eval(const Expr& e);
+  // A range-vector expression (matrix selector, subquery, parenthesised).
+  Result<RangeInput> eval_range(const Expr& e);
+
+  size_t steps() const { return steps_; }
+  model::Timestamp step_time(size_t i) const {
+    return start_ + static_cast<int64_t>(i) * interval_;
+  }
+  size_t step_index(model::Timestamp t) const {
+    return static_cast<size_t>((t - start_) / interval_);
+  }
+  // End of the window (inclusive) for a selector evaluated at step time t.
+  model::Timestamp ref_time(model::Timestamp t, model::Duration offset,
+                            const std::optional<model::Timestamp>& at) const {
+    return (at ? *at : t) - offset;
+  }
+  QueryState& state() { return *qs_; }
+
+  // Limits: returns an error when cancelled, timed out or over max_samples.
+  Status check_interrupt();
+  Status add_samples(int64_t n);
+  void release_samples(int64_t n) { qs_->current_samples -= n; }
+
+  void warn(std::string msg) { qs_->warnings.insert(std::move(msg)); }
+  void info(std::string msg) { qs_->infos.insert(std::move(msg)); }
+
+ private:
+  Result<EvalValue> eval_node(const Expr& e);
+
+  // eval_selectors.cc
+  // With `timestamp_values` each point's value is its sample's timestamp in
+  // seconds (for timestamp()).
+  Result<EvalValue> eval_vector_selector(const VectorSelector& vs, bool timestamp_values);
+  Result<std::vector<RangeSeries>> load_series(const VectorSelector& vs, model::Timestamp mint,
+                                               model::Timestamp maxt, bool keep_stale,
+                                               const std::string& func, model::Duration range);
+  Result<RangeInput> eval_subquery(const SubqueryExpr& sq);
+  std::optional<model::Timestamp> resolve_at(const TimeModifiers& m) const;
+  Result<EvalValue> eval_unary(const UnaryExpr& u);
+
+  // binary_ops.cc
+  Result<EvalValue> eval_binary(const BinaryExpr& b);
+  Result<EvalValue> vector_vector(const BinaryExpr& b, StepMatrix lhs, StepMatrix rhs);
+  Result<EvalValue> set_operation(const BinaryExpr& b, StepMatrix lhs, StepMatrix rhs);
+
+  // aggregations.cc
+  Result<EvalValue> eval_aggregate(const AggregateExpr& a);
+  Result<EvalValue> aggregate_selective(const AggregateExpr& a, StepMatrix in,
+                                        const std::vector<double>& param,
+                                        const std::vector<size_t>& group_of, size_t groups);
+
+  // functions_*.cc
+  Result<EvalValue> eval_call(const Call& c);
+  Result<EvalValue> eval_range_function(const Call& c, size_t matrix_arg);
+  Result<EvalValue> eval_instant_function(const Call& c);
+  Result<EvalValue> eval_label_function(const Call& c);
+  Result<EvalValue> eval_absent(const Call& c);
+  Result<EvalValue> eval_histogram_quantile(const Call& c);
+  Result<EvalValue> eval_histogram_fraction(const Call& c);
+  Result<std::vector<double>> eval_scalar_arg(const Expr& e);
+
+  QueryState* qs_;
+  model::Timestamp start_;
+  model::Timestamp end_;
+  model::Duration interval_;
+  size_t steps_ = 1;
+};
+
+// Helpers shared by the evaluator files (eval_util.cc).
+model::Labels drop_metric_name(const model::Labels& l);
+// Prometheus's kahanSumInc (Neumaier variant).
+inline void kahan_add(double inc, double& sum, double& c) {
+  double t = sum + inc;
+  if (t == std::numeric_limits<double>::infinity() ||
+      t == -std::numeric_limits<double>::infinity()) {
+    c = 0;
+  } else if ((sum < 0 ? -sum : sum) >= (inc < 0 ? -inc : inc)) {
+    c += (sum - t) + inc;
+  } else {
+    c += (inc - t) + sum;
+  }
+  sum = t;
+}
+// Go's math.Max / math.Min: NaN wins, +0 > -0.
+double go_max(double a, double b);
+double go_min(double a, double b);
+// Prometheus's quantile over values (sorted in place).
+double quantile_of(double q, std::vector<double>& values);
+// strconv.FormatFloat(v, 'f', -1, 64) and Go's %g-ish rendering for messages.
+std::string format_go_float(double v);
+bool is_valid_label_name(std::string_view name);
+// Scalar value repeated over every step.
+EvalValue scalar_value(size_t steps, double v);
+
+}  // namespace promlite::query
