@@ -17,6 +17,7 @@
 #include "api/api_v1.h"
 #include "api/http_server.h"
 #include "api/query_api.h"
+#include "api/remote_write.h"
 #include "api/self_metrics.h"
 #include "cmd/promlite/config_manager.h"
 #include "cmd/promlite/flags.h"
@@ -244,6 +245,18 @@ int run_promlite(const std::vector<std::string>& args) {
   std::unique_ptr<query::Engine> engine = query::new_engine(engine_opts);
   api::QueryApi query_api(*engine, head);
   query_api.register_routes(router);
+  api::RemoteWriteReceiver remote_write(head, flags.enable_remote_write_receiver);
+  remote_write.register_routes(router);
+  const auto* rw = &remote_write.stats();
+  metrics.add_callback("prometheus_remote_write_receiver_samples_total",
+                       "Samples accepted by the remote-write receiver.", Kind::kCounter,
+                       [rw] { return static_cast<double>(rw->samples.load()); });
+  metrics.add_callback("promlite_remote_write_receiver_rejected_requests_total",
+                       "Remote-write requests refused (400 or 500).", Kind::kCounter,
+                       [rw] { return static_cast<double>(rw->rejected_requests.load()); });
+  metrics.add_callback("prometheus_api_remote_write_invalid_labels_samples_total",
+                       "Remote-write series skipped for invalid labels.", Kind::kCounter,
+                       [rw] { return static_cast<double>(rw->invalid_label_series.load()); });
 
   net::io_context http_ctx;
   api::HttpServerOptions http_opts;

@@ -82,6 +82,14 @@ const std::vector<FlagDef>& flag_defs() {
          f.enable_lifecycle = *b;
          return Status::ok();
        }},
+      {"web.enable-remote-write-receiver", Kind::kBool, "false",
+       "Accept remote-write requests (protobuf + snappy) on /api/v1/write.",
+       [](Flags& f, const std::string& v) {
+         auto b = parse_bool(v);
+         if (!b) return b.status();
+         f.enable_remote_write_receiver = *b;
+         return Status::ok();
+       }},
       {"query.timeout", Kind::kDuration, "2m",
        "Maximum time a query may take before it is aborted.",
        [](Flags& f, const std::string& v) {
@@ -240,6 +248,7 @@ std::vector<std::pair<std::string, std::string>> flag_values(const Flags& f) {
       {"storage.tsdb.retention.size", std::to_string(f.retention_size) + "B"},
       {"web.listen-address", f.listen_address},
       {"web.enable-lifecycle", b(f.enable_lifecycle)},
+      {"web.enable-remote-write-receiver", b(f.enable_remote_write_receiver)},
       {"query.timeout", model::format_duration(f.query_timeout)},
       {"query.max-samples", std::to_string(f.query_max_samples)},
       {"query.max-concurrency", std::to_string(f.query_max_concurrency)},
