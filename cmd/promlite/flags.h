@@ -21,7 +21,7 @@ struct Flags {
   model::Duration retention_time = 30 * model::kDay;
   uint64_t retention_size = 0;  // bytes; 0: no size limit
   std::string listen_address = "0.0.0.0:9090";
-  bool enable_lifecycle = false;  // /-/quit; /-/reload is always on (see README)
+  bool enable_lifecycle = false;              // /-/quit; /-/reload is always on (see README)
   bool enable_remote_write_receiver = false;  // POST /api/v1/write
   model::Duration query_timeout = 2 * model::kMinute;
   int64_t query_max_samples = 50'000'000;

@@ -184,10 +184,10 @@ TEST_F(ApiV1Test, FormatQuery) {
   EXPECT_EQ(get("/api/v1/format_query?query=sum%20by(job)%20(rate(x%5B5m%5D))").body,
             R"x({"status":"success","data":"sum by (job) (rate(x[5m]))"})x");
   HttpResponse r = get("/api/v1/format_query?query=sum(");
-EXPECT_EQ(r.status, 400u);
-EXPECT_NE(r.body.find(R"("error":"invalid parameter \"query\": 1:5: parse error)"),
-          std::string::npos)
-    << r.body;
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_NE(r.body.find(R"("error":"invalid parameter \"query\": 1:5: parse error)"),
+            std::string::npos)
+      << r.body;
 }
 
 TEST(FormatRfc3339, LikeGo) {
