@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "api/api_v1.h"
+#include "api/federate.h"
 #include "api/http_server.h"
 #include "api/query_api.h"
 #include "api/remote_write.h"
@@ -245,6 +246,9 @@ int run_promlite(const std::vector<std::string>& args) {
   std::unique_ptr<query::Engine> engine = query::new_engine(engine_opts);
   api::QueryApi query_api(*engine, head);
   query_api.register_routes(router);
+  api::FederateHandler federate(
+      head, [&configs] { return configs.current(); }, flags.query_lookback_delta);
+  federate.register_routes(router);
   api::RemoteWriteReceiver remote_write(head, flags.enable_remote_write_receiver);
   remote_write.register_routes(router);
   const auto* rw = &remote_write.stats();
