@@ -32,6 +32,8 @@ std::string_view status_code_name(StatusCode code) {
       return "deadline_exceeded";
     case StatusCode::kInternal:
       return "internal";
+    case StatusCode::kExecution:
+      return "execution";
   }
   return "unknown";
 }

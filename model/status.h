@@ -28,6 +28,7 @@ enum class StatusCode {
   kCanceled,           // the caller went away
   kDeadlineExceeded,   // a timeout fired
   kInternal,           // a bug: an invariant did not hold
+  kExecution,          // a query failed while evaluating (Prometheus's "execution")
 };
 
 // Short lower-case name of a code, for logs and metrics labels.

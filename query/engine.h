@@ -9,6 +9,7 @@
 //   kInvalidArgument   -> bad_data  (400)   parse and type errors, bad parameters
 //   kDeadlineExceeded  -> timeout   (503)   --query.timeout or the request timeout
 //   kCanceled          -> canceled  (499)   the client went away
+//   kExecution         -> execution (422)   evaluation errors (e.g. duplicate labelsets)
 //   kResourceExhausted -> execution (422)   --query.max-samples and similar limits
 //   kUnavailable       -> unavailable (500) too many queries queued
 //   kInternal          -> internal  (500)

@@ -92,10 +92,9 @@ class SeriesCollector {
   StepMatrix out_;
 };
 
-// An evaluation error Prometheus reports as "execution" (HTTP 422). There is no
-// dedicated StatusCode; engine.h maps every code it does not list to execution.
+// An evaluation error Prometheus reports as "execution" (HTTP 422).
 inline Status exec_error(std::string msg) {
-  return Status(StatusCode::kOutOfBounds, std::move(msg));
+  return Status(StatusCode::kExecution, std::move(msg));
 }
 
 inline constexpr const char* kDuplicateLabelset =
