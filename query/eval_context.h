@@ -93,9 +93,7 @@ class SeriesCollector {
 };
 
 // An evaluation error Prometheus reports as "execution" (HTTP 422).
-inline Status exec_error(std::string msg) {
-  return Status(StatusCode::kExecution, std::move(msg));
-}
+inline Status exec_error(std::string msg) { return Status(StatusCode::kExecution, std::move(msg)); }
 
 inline constexpr const char* kDuplicateLabelset =
     "vector cannot contain metrics with the same labelset";

@@ -2,10 +2,10 @@
 // data) must parse with all features on, and print to a form that parses back
 // to the same printed form. Queries expected to fail may fail at parse time.
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -22,8 +22,8 @@ struct ScriptQuery {
 };
 
 std::vector<ScriptQuery> load_queries(const std::filesystem::path& dir) {
-  static const std::regex kEval(
-      R"(^\s*(eval(?:_fail|_warn|_info|_ordered)?)\s+(?:instant\s+at\s+\S+|range\s+from\s+\S+\s+to\s+\S+\s+step\s+\S+)\s+(.*)$)");
+  static const RE2 kEval(
+      R"(\s*(eval(?:_fail|_warn|_info|_ordered)?)\s+(?:instant\s+at\s+\S+|range\s+from\s+\S+\s+to\s+\S+\s+step\s+\S+)\s+(.*))");
   std::vector<ScriptQuery> out;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".test") continue;
@@ -31,15 +31,15 @@ std::vector<ScriptQuery> load_queries(const std::filesystem::path& dir) {
     std::vector<std::string> lines;
     for (std::string l; std::getline(in, l);) lines.push_back(l);
     for (size_t i = 0; i < lines.size(); ++i) {
-      std::smatch m;
-      if (!std::regex_match(lines[i], m, kEval)) continue;
-      bool fail = m[1] == "eval_fail";
+      std::string kind, query;
+      if (!RE2::FullMatch(lines[i], kEval, &kind, &query)) continue;
+      bool fail = kind == "eval_fail";
       for (size_t j = i + 1;
            j < lines.size() && !lines[j].empty() && (lines[j][0] == ' ' || lines[j][0] == '\t');
            ++j) {
         if (lines[j].find("expect fail") != std::string::npos) fail = true;
       }
-      out.push_back({entry.path().filename().string() + ":" + std::to_string(i + 1), m[2], fail});
+      out.push_back({entry.path().filename().string() + ":" + std::to_string(i + 1), query, fail});
     }
   }
   return out;
