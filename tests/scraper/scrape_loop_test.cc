@@ -47,6 +47,9 @@ class ScrapeLoopTest : public ::testing::Test {
   }
 
   void scrape(ScrapeLoop& loop) {
+    // Scrapes are timestamped in ms; keep two in a row from sharing one (a
+    // staleness marker at the same ms as a sample would be a duplicate).
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
     std::promise<void> p;
     loop.scrape_now([&p] { p.set_value(); });
     p.get_future().get();
