@@ -247,6 +247,9 @@ ScrapeCache::Entry* ScrapeLoop::resolve(std::string_view raw, const model::Label
 Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model::Timestamp ts,
                                uint64_t* scraped, uint64_t* post_relabel, uint64_t* added) {
   auto parser = textparse::new_parser(r.content_type, r.body);
+  // Counted locally and published once per successful scrape: a shared atomic
+  // touched per sample would bounce its cache line between the scrape threads.
+  uint64_t appended = 0;
   std::map<std::string, MetricMetadata> meta;
   std::string help_scratch;
   for (textparse::Entry kind = parser->next(); kind != textparse::Entry::kEof;
@@ -292,7 +295,7 @@ Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model:
     if (ref) {
       e->ref = *ref;
       if (is_new) ++*added;
-      stats_->samples_appended.fetch_add(1, std::memory_order_relaxed);
+      ++appended;
       continue;
     }
     switch (ref.status().code()) {
@@ -311,6 +314,7 @@ Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model:
         return ref.status();  // storage cannot take the batch
     }
   }
+  stats_->samples_appended.fetch_add(appended, std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(status_mu_);
   metadata_ = std::move(meta);
   return Status::ok();

@@ -100,24 +100,8 @@ Entry OpenMetricsParser::parse_hash_line(const char* p) {
     return fail_expected("expected HELP, TYPE, UNIT or EOF after \"# \"", q);
   }
   q += 5;
-  name_escaped_ = false;
-  if (q < end_ && *q == '"') {
-    scan::Quoted name;
-    const char* why = nullptr;
-    const char* at = nullptr;
-    const char* after = scan::scan_quoted(q + 1, end_, &name, &why, &at);
-    if (!after) return fail_expected(why, at);
-    if (name.text.empty()) return fail_expected("expected a non-empty metric name", q);
-    name_ = name.text;
-    name_escaped_ = name.escaped;
-    q = after;
-  } else if (q < end_ && scan::has_class(*q, scan::kMetricStart)) {
-    const char* e = scan::skip_class(q + 1, end_, scan::kMetricChar);
-    name_ = std::string_view(q, static_cast<size_t>(e - q));
-    q = e;
-  } else {
-    return fail_expected("expected metric name after " + std::string(keyword), q);
-  }
+  q = parse_meta_name(q, end_, keyword);
+  if (!q) return Entry::kError;
   if (q >= end_ || *q != ' ') {
     return fail_expected("expected a space after the metric name in " + std::string(keyword), q);
   }

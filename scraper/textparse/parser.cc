@@ -203,6 +203,27 @@ const char* Parser::parse_label_block(const char* p, bool blanks, bool exemplar,
   }
 }
 
+const char* Parser::parse_meta_name(const char* q, const char* end, std::string_view keyword) {
+  name_escaped_ = false;
+  if (q < end && *q == '"') {
+    scan::Quoted name;
+    const char* why = nullptr;
+    const char* at = nullptr;
+    const char* after = scan::scan_quoted(q + 1, end, &name, &why, &at);
+    if (!after) return fail_expected(why, at), nullptr;
+    if (name.text.empty()) return fail_expected("expected a non-empty metric name", q), nullptr;
+    name_ = name.text;
+    name_escaped_ = name.escaped;
+    return after;
+  }
+  if (q < end && scan::has_class(*q, scan::kMetricStart)) {
+    const char* e = scan::skip_class(q + 1, end, scan::kMetricChar);
+    name_ = std::string_view(q, static_cast<size_t>(e - q));
+    return e;
+  }
+  return fail_expected("expected metric name after " + std::string(keyword), q), nullptr;
+}
+
 bool Parser::check_duplicate_labels() {
   const size_t n = labels_.size();
   auto name_of = [&](size_t i, std::string* scratch) {

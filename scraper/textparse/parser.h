@@ -169,6 +169,10 @@ class Parser {
   // metric-name form) is not allowed; otherwise it sets name_.
   const char* parse_label_block(const char* p, bool blanks, bool exemplar,
                                 std::vector<LabelRef>* out);
+  // Parses the metric name of a HELP/TYPE/UNIT line at q, bare or in Prometheus
+  // 3's quoted UTF-8 form, into name_/name_escaped_. Returns the position after
+  // it, or nullptr after fail().
+  const char* parse_meta_name(const char* q, const char* end, std::string_view keyword);
   // Checks label names for duplicates (also against __name__). Returns false
   // after fail() on a duplicate.
   bool check_duplicate_labels();

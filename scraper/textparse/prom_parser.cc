@@ -70,24 +70,8 @@ Entry PromParser::parse_hash_line(const char* p) {
   }
   std::string_view keyword = help ? "HELP" : "TYPE";
   q = scan::skip_blanks(q + 4, eol);
-  name_escaped_ = false;
-  if (q < eol && *q == '"') {
-    scan::Quoted name;
-    const char* why = nullptr;
-    const char* at = nullptr;
-    const char* after = scan::scan_quoted(q + 1, eol, &name, &why, &at);
-    if (!after) return fail_expected(why, at);
-    if (name.text.empty()) return fail_expected("expected a non-empty metric name", q);
-    name_ = name.text;
-    name_escaped_ = name.escaped;
-    q = after;
-  } else if (q < eol && scan::has_class(*q, scan::kMetricStart)) {
-    const char* e = scan::skip_class(q + 1, eol, scan::kMetricChar);
-    name_ = std::string_view(q, static_cast<size_t>(e - q));
-    q = e;
-  } else {
-    return fail_expected("expected metric name after " + std::string(keyword), q);
-  }
+  q = parse_meta_name(q, eol, keyword);
+  if (!q) return Entry::kError;
   if (q < eol && *q != ' ' && *q != '\t') {
     return fail_expected("expected whitespace after metric name in " + std::string(keyword), q);
   }
