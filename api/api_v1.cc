@@ -1,6 +1,7 @@
 #include "api/api_v1.h"
 
 #include <algorithm>
+#include <charconv>
 #include <ctime>
 #include <set>
 #include <thread>
@@ -53,7 +54,8 @@ bool parse_range(const Params& p, Range* r, HttpResponse& resp) {
     auto t = parse_time(*v);
     if (!t) {
       write_error(resp, ErrorType::kBadData,
-                  std::string("invalid time value for '") + name + "': " + t.status().message());
+                  std::string("invalid parameter \"") + name + "\": invalid time value for '" +
+                      name + "': " + t.status().message());
       return false;
     }
     *out = *t;
@@ -62,35 +64,52 @@ bool parse_range(const Params& p, Range* r, HttpResponse& resp) {
 }
 
 bool parse_limit(const Params& p, size_t* limit, HttpResponse& resp) {
-  *limit = 0;
-  auto v = p.get("limit");
-  if (!v || v->empty()) return true;
-  char* end = nullptr;
-  long long n = std::strtoll(v->c_str(), &end, 10);
-  if (end != v->c_str() + v->size()) {
-    write_error(resp, ErrorType::kBadData, "cannot parse \"" + *v + "\" to a valid limit");
+  auto n = parse_limit_param(p.get("limit").value_or(""));
+  if (!n) {
+    write_error(resp, ErrorType::kBadData, "invalid parameter \"limit\": " + n.status().message());
     return false;
   }
-  if (n < 0) {
-    write_error(resp, ErrorType::kBadData, "limit must be non-negative");
-    return false;
-  }
-  *limit = static_cast<size_t>(n);
+  *limit = *n;
   return true;
 }
 
-// match[] selectors; each must have a matcher that does not match "".
-bool parse_match(const Params& p, std::vector<model::Matchers>* sets, HttpResponse& resp) {
+// The metadata endpoints' limit and limit_per_metric: Go's strconv.Atoi,
+// -1 when absent (no limit); a negative value also means no limit, 0 gives an
+// empty answer, as in Prometheus.
+bool parse_signed_limit(const Params& p, const char* name, int64_t* out, HttpResponse& resp) {
+  *out = -1;
+  auto v = p.get(name);
+  if (!v || v->empty()) return true;
+  std::string_view s = *v;
+  bool neg = !s.empty() && s[0] == '-';
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) s.remove_prefix(1);
+  int64_t n = 0;
+  auto res = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (s.empty() || res.ec != std::errc() || res.ptr != s.data() + s.size()) {
+    write_error(resp, ErrorType::kBadData, std::string(name) + " must be a number");
+    return false;
+  }
+  *out = neg ? -n : n;
+  return true;
+}
+
+// match[] selectors; each must have a matcher that does not match "". The
+// series endpoint prefixes errors with invalid parameter "match[]": (as
+// Prometheus's does), the label endpoints do not.
+bool parse_match(const Params& p, std::vector<model::Matchers>* sets, HttpResponse& resp,
+                 bool param_prefix = false) {
+  const std::string prefix = param_prefix ? "invalid parameter \"match[]\": " : "";
   for (const auto& s : p.get_all("match[]")) {
     auto m = query::parse_metric_selector(s);
     if (!m) {
-      write_error(resp, ErrorType::kBadData, m.status().message());
+      write_error(resp, ErrorType::kBadData, prefix + m.status().message());
       return false;
     }
     bool non_empty =
         std::any_of(m->begin(), m->end(), [](const model::Matcher& x) { return !x.matches(""); });
     if (!non_empty) {
-      write_error(resp, ErrorType::kBadData, "match[] must contain at least one non-empty matcher");
+      write_error(resp, ErrorType::kBadData,
+                  prefix + "match[] must contain at least one non-empty matcher");
       return false;
     }
     sets->push_back(std::move(m).value());
@@ -142,6 +161,13 @@ void ApiV1::register_routes(Router& r) {
   r.handle("/api/v1/status/flags", {verb::get}, bind(&ApiV1::flags));
   r.handle("/api/v1/status/config", {verb::get}, bind(&ApiV1::status_config));
   r.handle("/api/v1/format_query", get_post, bind(&ApiV1::format_query));
+  r.handle("/api/v1/parse_query", get_post, bind(&ApiV1::parse_query));
+  r.handle("/api/v1/status/tsdb", {verb::get}, bind(&ApiV1::tsdb_status));
+  r.handle("/api/v1/status/walreplay", {verb::get}, bind(&ApiV1::walreplay));
+  const std::vector<verb> post_put = {verb::post, verb::put};
+  r.handle("/api/v1/admin/tsdb/delete_series", post_put, bind(&ApiV1::admin_delete_series));
+  r.handle("/api/v1/admin/tsdb/clean_tombstones", post_put, bind(&ApiV1::admin_clean_tombstones));
+  r.handle("/api/v1/admin/tsdb/snapshot", post_put, bind(&ApiV1::admin_snapshot));
   // No rules or alerts exist yet: valid empty answers (Grafana probes them).
   r.handle("/api/v1/rules", {verb::get},
            [](const HttpRequest&, HttpResponse& resp) { write_success(resp, "{\"groups\":[]}"); });
@@ -213,7 +239,7 @@ void ApiV1::series(const HttpRequest& req, HttpResponse& resp) {
   size_t limit;
   std::vector<model::Matchers> sets;
   if (!parse_limit(p, &limit, resp) || !parse_range(p, &range, resp) ||
-      !parse_match(p, &sets, resp)) {
+      !parse_match(p, &sets, resp, true)) {
     return;
   }
   auto q = deps_.storage->querier(range.start, range.end);
@@ -310,28 +336,33 @@ void ApiV1::targets(const HttpRequest& req, HttpResponse& resp) {
 
 void ApiV1::targets_metadata(const HttpRequest& req, HttpResponse& resp) {
   Params p = Params::from_request(req);
-  size_t limit;
-  if (!parse_limit(p, &limit, resp)) return;
+  int64_t limit;
+  if (!parse_signed_limit(p, "limit", &limit, resp)) return;
   std::string metric = p.get("metric").value_or("");
   model::Matchers target_matchers;
   if (auto mt = p.get("match_target"); mt && !mt->empty()) {
     auto m = query::parse_metric_selector(*mt);
-    if (!m) return write_error(resp, ErrorType::kBadData, m.status().message());
+    if (!m) {
+      return write_error(resp, ErrorType::kBadData,
+                         "invalid parameter \"match_target\": " + m.status().message());
+    }
     target_matchers = std::move(m).value();
   }
   std::string data;
   JsonWriter w(data);
   w.begin_array();
-  size_t n = 0;
+  int64_t n = 0;
   if (deps_.targets) {
     for (const auto& [labels, families] : deps_.targets->target_metadata()) {
+      // As Prometheus: the limit is checked per target, whose entries then all
+      // go in.
+      if (limit >= 0 && n >= limit) break;
       bool match =
           std::all_of(target_matchers.begin(), target_matchers.end(),
                       [&](const model::Matcher& m) { return m.matches(labels.get(m.name())); });
       if (!match) continue;
       for (const auto& [name, md] : families) {
         if (!metric.empty() && name != metric) continue;
-        if (limit > 0 && n >= limit) break;
         w.begin_object();
         w.key("target");
         write_labels(w, labels);
@@ -350,16 +381,10 @@ void ApiV1::targets_metadata(const HttpRequest& req, HttpResponse& resp) {
 
 void ApiV1::metadata(const HttpRequest& req, HttpResponse& resp) {
   Params p = Params::from_request(req);
-  size_t limit = 0;
-  if (!parse_limit(p, &limit, resp)) return;
-  size_t per_metric = 0;
-  if (auto v = p.get("limit_per_metric"); v && !v->empty()) {
-    char* end = nullptr;
-    long long n = std::strtoll(v->c_str(), &end, 10);
-    if (end != v->c_str() + v->size()) {
-      return write_error(resp, ErrorType::kBadData, "cannot parse \"" + *v + "\" to a valid limit");
-    }
-    per_metric = n > 0 ? static_cast<size_t>(n) : 0;
+  int64_t limit, per_metric;
+  if (!parse_signed_limit(p, "limit", &limit, resp) ||
+      !parse_signed_limit(p, "limit_per_metric", &per_metric, resp)) {
+    return;
   }
   std::string metric = p.get("metric").value_or("");
   // Metric name -> distinct metadata, across targets.
@@ -376,11 +401,11 @@ void ApiV1::metadata(const HttpRequest& req, HttpResponse& resp) {
   std::string data;
   JsonWriter w(data);
   w.begin_object();
-  size_t n = 0;
+  int64_t n = 0;
   for (const auto& [name, mds] : all) {
-    if (limit > 0 && n >= limit) break;
+    if (limit >= 0 && n >= limit) break;
     w.key(name).begin_array();
-    size_t k = 0;
+    int64_t k = 0;
     for (const auto& md : mds) {
       if (per_metric > 0 && k >= per_metric) break;
       w.begin_object();
@@ -451,22 +476,6 @@ void ApiV1::status_config(const HttpRequest&, HttpResponse& resp) {
   w.begin_object();
   w.key("yaml").string(cfg ? cfg->source : "");
   w.end_object();
-  write_success(resp, data);
-}
-
-}  // namespace promlite::api
-
-namespace promlite::api {
-
-void ApiV1::format_query(const HttpRequest& req, HttpResponse& resp) {
-  Params p = Params::from_request(req);
-  auto expr = query::parse_expr(p.get("query").value_or(""));
-  if (!expr) {
-    return write_error(resp, ErrorType::kBadData,
-                       "invalid parameter \"query\": " + expr.status().message());
-  }
-  std::string data;
-  JsonWriter(data).string(query::prettify(**expr));
   write_success(resp, data);
 }
 

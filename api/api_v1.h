@@ -13,8 +13,10 @@
 #include "api/http_server.h"
 #include "config/config.h"
 #include "model/sample.h"
+#include "query/parser.h"
 #include "scraper/target_status.h"
 #include "tsdb/querier.h"
+#include "tsdb/stats.h"
 
 namespace promlite::api {
 
@@ -43,6 +45,17 @@ struct ApiDeps {
   std::vector<std::pair<std::string, std::string>> flags;  // name -> value
   BuildInfo build;
   RuntimeInfo runtime;
+  // /api/v1/status/tsdb and /walreplay; null: they answer an internal error.
+  const tsdb::StatsProvider* stats = nullptr;
+  // --web.enable-admin-api; when false the admin endpoints answer
+  // "admin APIs disabled" as Prometheus does.
+  bool enable_admin = false;
+  // The admin operations; null: the endpoints say the storage does not
+  // support them yet.
+  tsdb::AdminProvider* admin = nullptr;
+  // How format_query and parse_query parse: set as the engine's
+  // (--enable-feature=promql-experimental-functions, promql-duration-expr).
+  query::ParseOptions parse_options;
 };
 
 class ApiV1 {
@@ -63,6 +76,12 @@ class ApiV1 {
   void flags(const HttpRequest& req, HttpResponse& resp);
   void status_config(const HttpRequest& req, HttpResponse& resp);
   void format_query(const HttpRequest& req, HttpResponse& resp);
+  void parse_query(const HttpRequest& req, HttpResponse& resp);
+  void tsdb_status(const HttpRequest& req, HttpResponse& resp);
+  void walreplay(const HttpRequest& req, HttpResponse& resp);
+  void admin_delete_series(const HttpRequest& req, HttpResponse& resp);
+  void admin_clean_tombstones(const HttpRequest& req, HttpResponse& resp);
+  void admin_snapshot(const HttpRequest& req, HttpResponse& resp);
 
  private:
   ApiDeps deps_;

@@ -72,7 +72,25 @@ Execution Router::execution_for(const HttpRequest& req) const {
   return r ? r->execution : Execution::kInline;
 }
 
+void Router::wrap_prefix(const std::string& prefix, Middleware mw) {
+  middlewares_.emplace_back(prefix, std::move(mw));
+}
+
 void Router::dispatch(const HttpRequest& req, HttpResponse& resp) const {
+  dispatch_from(0, req, resp);
+}
+
+void Router::dispatch_from(size_t mw, const HttpRequest& req, HttpResponse& resp) const {
+  for (; mw < middlewares_.size(); ++mw) {
+    const auto& [prefix, fn] = middlewares_[mw];
+    if (req.path.rfind(prefix, 0) != 0) continue;
+    fn(req, resp, [this, mw, &req, &resp] { dispatch_from(mw + 1, req, resp); });
+    return;
+  }
+  dispatch_route(req, resp);
+}
+
+void Router::dispatch_route(const HttpRequest& req, HttpResponse& resp) const {
   const Route* best = find(req.path);
   if (!best) {
     resp.status = 404;
@@ -134,12 +152,15 @@ bool gzip(const std::string& in, std::string* out) {
 class Session;
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-  Impl(net::io_context& io, const Router& r, HttpServerOptions o, std::atomic<int>& inflight)
+  Impl(net::io_context& io, const Router& r, HttpServerOptions o, std::atomic<int>& inflight,
+       std::atomic<uint64_t>& canceled_requests)
       : ioc(io),
         router(r),
         options(std::move(o)),
         acceptor(net::make_strand(io)),
-        in_flight(inflight) {}
+        in_flight(inflight),
+        canceled(canceled_requests),
+        workers(static_cast<size_t>(std::max(1, options.worker_threads))) {}
 
   void do_accept();
 
@@ -148,6 +169,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   HttpServerOptions options;
   tcp::acceptor acceptor;
   std::atomic<int>& in_flight;
+  std::atomic<uint64_t>& canceled;
   std::atomic<bool> stopping{false};
   std::mutex mu;
   std::set<std::shared_ptr<Session>> sessions;
@@ -211,6 +233,9 @@ class Session : public std::enable_shared_from_this<Session> {
     busy_ = true;
     server_->in_flight.fetch_add(1);
     auto msg = parser_->release();
+    // Read before the headers are moved out below.
+    keep_alive_ = msg.keep_alive() && !server_->stopping.load();
+    const unsigned version = msg.version();
     HttpRequest req;
     req.method = msg.method();
     req.target = std::string(msg.target());
@@ -222,23 +247,93 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code rec;
     auto ep = stream_.socket().remote_endpoint(rec);
     if (!rec) req.remote_address = ep.address().to_string() + ":" + std::to_string(ep.port());
-    keep_alive_ = msg.keep_alive() && !server_->stopping.load();
 
-    const unsigned version = msg.version();
     const bool gzip_ok =
         accepts_gzip(std::string_view(req.headers[http::field::accept_encoding].data(),
                                       req.headers[http::field::accept_encoding].size()));
     if (server_->router.execution_for(req) == Execution::kWorkerPool) {
+      // While the handler runs, a read on the socket notices the client going
+      // away (EOF or reset) and asks the handler to stop, as Go's server
+      // cancels the request context.
+      auto stop = std::make_shared<std::stop_source>();
+      req.cancel = stop->get_token();
+      stop_ = stop;
+      client_gone_ = false;
+      watch();
       auto shared_req = std::make_shared<HttpRequest>(std::move(req));
-      net::post(server_->workers, [self = shared_from_this(), shared_req, version, gzip_ok] {
-        auto resp = std::make_shared<HttpResponse>(self->handle(*shared_req));
-        net::post(self->stream_.get_executor(), [self, resp, shared_req, version, gzip_ok] {
-          self->write(std::move(*resp), shared_req->method, version, gzip_ok);
-        });
+      net::post(server_->workers, [self = shared_from_this(), shared_req, version, gzip_ok, stop] {
+        HttpResponse resp;
+        // A client gone while the request waited for a worker needs no answer.
+        if (!stop->stop_requested()) resp = self->handle(*shared_req);
+        auto done = std::make_shared<Pending>(
+            Pending{std::move(resp), shared_req->method, version, gzip_ok});
+        net::post(self->stream_.get_executor(),
+                  [self, done] { self->on_handled(std::move(*done)); });
       });
       return;
     }
     write(handle(req), req.method, version, gzip_ok);
+  }
+
+  // A response computed on the worker pool, waiting for the watch read to end.
+  struct Pending {
+    HttpResponse resp;
+    http::verb method;
+    unsigned version;
+    bool gzip_ok;
+  };
+
+  // Bytes a watch read may buffer (a pipelined request) before it stops
+  // watching; the next request's parser reads them from buffer_.
+  static constexpr size_t kWatchBufferLimit = 64 * 1024;
+
+  void watch() {
+    watching_ = true;
+    stream_.expires_never();
+    stream_.async_read_some(
+        buffer_.prepare(4096),
+        [self = shared_from_this()](beast::error_code ec, size_t n) { self->on_watch(ec, n); });
+  }
+
+  void on_watch(beast::error_code ec, size_t n) {
+    watching_ = false;
+    buffer_.commit(n);
+    if (ec && ec != net::error::operation_aborted && !client_gone_) {
+      client_gone_ = true;
+      if (stop_) stop_->request_stop();
+    }
+    if (pending_) {
+      Pending p = std::move(*pending_);
+      pending_.reset();
+      return respond(std::move(p));
+    }
+    if (!ec && !client_gone_ && buffer_.size() < kWatchBufferLimit) watch();
+  }
+
+  void on_handled(Pending p) {
+    if (watching_) {
+      // End the watch read first: a second read must not start (do_read)
+      // while it is outstanding. on_watch continues with the response.
+      pending_ = std::move(p);
+      stream_.cancel();
+      return;
+    }
+    respond(std::move(p));
+  }
+
+  void respond(Pending p) {
+    stop_.reset();
+    if (client_gone_) {
+      server_->canceled.fetch_add(1);
+      LOG_DEBUG("Client went away before the response; dropped");
+      busy_ = false;
+      server_->in_flight.fetch_sub(1);
+      beast::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      stream_.close();
+      return finish();
+    }
+    write(std::move(p.resp), p.method, p.version, p.gzip_ok);
   }
 
   HttpResponse handle(const HttpRequest& req) {
@@ -265,11 +360,19 @@ class Session : public std::enable_shared_from_this<Session> {
       if (gzip(resp.body, &z)) {
         resp.body.swap(z);
         res->set(http::field::content_encoding, "gzip");
-        res->set(http::field::vary, "Accept-Encoding");
+        auto vary = res->find(http::field::vary);
+        res->set(http::field::vary, vary == res->end()
+                                        ? std::string("Accept-Encoding")
+                                        : std::string(vary->value()) + ", Accept-Encoding");
       }
     }
     res->body() = std::move(resp.body);
     res->prepare_payload();
+    if (resp.status == 204) {
+      // No content: no body headers either (as Go's server).
+      res->erase(http::field::content_length);
+      res->erase(http::field::content_type);
+    }
     if (method == http::verb::head) res->body().clear();
     res->keep_alive(keep_alive_);
     stream_.expires_after(std::chrono::seconds(60));
@@ -302,6 +405,12 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<HttpServer::Impl> server_;
   bool busy_ = false;
   bool keep_alive_ = true;
+  // Worker-pool requests: the watch read, the stop signal handed to the
+  // handler, and the response held until the watch read has ended.
+  bool watching_ = false;
+  bool client_gone_ = false;
+  std::shared_ptr<std::stop_source> stop_;
+  std::optional<Pending> pending_;
 };
 
 void HttpServer::Impl::do_accept() {
@@ -325,7 +434,7 @@ void HttpServer::Impl::do_accept() {
 }
 
 HttpServer::HttpServer(net::io_context& ioc, const Router& router, HttpServerOptions options)
-    : impl_(std::make_shared<Impl>(ioc, router, std::move(options), in_flight_)) {}
+    : impl_(std::make_shared<Impl>(ioc, router, std::move(options), in_flight_, canceled_)) {}
 
 HttpServer::~HttpServer() {
   if (!impl_->stopping.load()) stop(0);

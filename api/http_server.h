@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +36,10 @@ struct HttpRequest {
   http::fields headers;
   std::string body;
   std::string remote_address;
+  // Requested when the client closes the connection before the response is
+  // written (Execution::kWorkerPool handlers only; the response is then
+  // dropped). Long handlers pass it on, e.g. to query::QueryOptions::stop.
+  std::stop_token cancel;
 };
 
 struct HttpResponse {
@@ -45,6 +50,12 @@ struct HttpResponse {
 };
 
 using Handler = std::function<void(const HttpRequest&, HttpResponse&)>;
+
+// Wraps the handling of every request under a path prefix (see
+// Router::wrap_prefix): it may answer itself or call `next`, and may change the
+// response afterwards (CORS headers, for instance).
+using Middleware =
+    std::function<void(const HttpRequest&, HttpResponse&, const std::function<void()>& next)>;
 
 // Where a handler runs: on the io thread that read the request (quick
 // handlers), or on the server's worker pool (queries: long work must not hold
@@ -63,6 +74,11 @@ class Router {
   void handle_prefix(const std::string& prefix, std::vector<http::verb> methods, Handler handler,
                      Execution execution = Execution::kInline);
 
+  // Runs `mw` around the dispatch of every request whose path starts with
+  // `prefix`, matched or not (404/405 answers included). Middlewares nest in
+  // the order added: the first added is the outermost.
+  void wrap_prefix(const std::string& prefix, Middleware mw);
+
   void dispatch(const HttpRequest& req, HttpResponse& resp) const;
   // How the handler of `req` wants to run (kInline when no route matches).
   Execution execution_for(const HttpRequest& req) const;
@@ -76,7 +92,10 @@ class Router {
     Execution execution;
   };
   const Route* find(const std::string& path) const;
+  void dispatch_route(const HttpRequest& req, HttpResponse& resp) const;
+  void dispatch_from(size_t mw, const HttpRequest& req, HttpResponse& resp) const;
   std::vector<Route> routes_;
+  std::vector<std::pair<std::string, Middleware>> middlewares_;
 };
 
 struct HttpServerOptions {
@@ -108,6 +127,9 @@ class HttpServer {
 
   // Requests being handled right now.
   int in_flight() const { return in_flight_.load(); }
+  // Worker-pool requests whose client went away before the response: their
+  // handler was asked to stop (HttpRequest::cancel) and the response dropped.
+  uint64_t requests_canceled() const { return canceled_.load(); }
 
   struct Impl;
 
@@ -115,6 +137,7 @@ class HttpServer {
   std::shared_ptr<Impl> impl_;
   uint16_t bound_port_ = 0;
   std::atomic<int> in_flight_{0};
+  std::atomic<uint64_t> canceled_{0};
 };
 
 // Percent-decodes a URL component; `plus_is_space` for form bodies and queries.

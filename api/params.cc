@@ -223,4 +223,61 @@ std::string unescape_label_name(std::string_view name) {
   return out;
 }
 
+Result<size_t> parse_limit_param(std::string_view s) {
+  if (s.empty()) return size_t{0};
+  std::string_view digits_part = s;
+  bool neg = false;
+  if (digits_part[0] == '+' || digits_part[0] == '-') {
+    neg = digits_part[0] == '-';
+    digits_part.remove_prefix(1);
+  }
+  const std::string prefix = "strconv.Atoi: parsing " + go_quote(s) + ": ";
+  if (digits_part.empty() ||
+      digits_part.find_first_not_of("0123456789") != std::string_view::npos) {
+    return invalid_argument(prefix + "invalid syntax");
+  }
+  uint64_t v = 0;
+  auto res = std::from_chars(digits_part.data(), digits_part.data() + digits_part.size(), v);
+  const uint64_t max = neg ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  if (res.ec == std::errc::result_out_of_range || v > max) {
+    return invalid_argument(prefix + "value out of range");
+  }
+  if (neg && v != 0) return invalid_argument("limit must be non-negative");
+  return static_cast<size_t>(v);
+}
+
+std::string go_quote(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += "\\x";
+          out.push_back(kHex[c >> 4]);
+          out.push_back(kHex[c & 0xf]);
+        } else {
+          out.push_back(static_cast<char>(c));  // UTF-8 passes through
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
 }  // namespace promlite::api

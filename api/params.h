@@ -46,6 +46,15 @@ Result<model::Timestamp> parse_time(std::string_view s);
 // parseDuration; truncated to ms.
 Result<model::Duration> parse_duration_param(std::string_view s);
 
+// Prometheus's parseLimitParam: "" is 0 (no limit); otherwise Go's
+// strconv.Atoi with its errors (strconv.Atoi: parsing "x": invalid syntax),
+// and "limit must be non-negative" below zero. Callers prefix the message with
+// invalid parameter "limit": as Prometheus does.
+Result<size_t> parse_limit_param(std::string_view s);
+
+// Go's strconv.Quote, for error messages that quote user input with %q.
+std::string go_quote(std::string_view s);
+
 // Undoes Grafana's / Prometheus's "U__" label name escaping ("U__a_2e_b" ->
 // "a.b", "__" -> "_"); returns the input unchanged when it is not a valid
 // escaped name.

@@ -29,20 +29,12 @@ bool duration_param(const Params& p, const char* name, model::Duration* out, Htt
 }
 
 bool limit_param(const Params& p, size_t* out, HttpResponse& resp) {
-  *out = 0;
-  auto v = p.get("limit");
-  if (!v || v->empty()) return true;
-  char* end = nullptr;
-  long long n = std::strtoll(v->c_str(), &end, 10);
-  if (end != v->c_str() + v->size()) {
-    invalid_param(resp, "limit", "cannot parse \"" + *v + "\" to a valid limit");
+  auto n = parse_limit_param(p.get("limit").value_or(""));
+  if (!n) {
+    invalid_param(resp, "limit", n.status().message());
     return false;
   }
-  if (n < 0) {
-    invalid_param(resp, "limit", "limit must be non-negative");
-    return false;
-  }
-  *out = static_cast<size_t>(n);
+  *out = *n;
   return true;
 }
 
@@ -127,6 +119,7 @@ void QueryApi::query(const HttpRequest& req, HttpResponse& resp) {
     t = *parsed;
   }
   query::QueryOptions opts;
+  opts.stop = req.cancel;  // the client going away stops the evaluation
   if (!duration_param(p, "timeout", &opts.timeout, resp)) return;
   if (!duration_param(p, "lookback_delta", &opts.lookback_delta, resp)) return;
   auto q = p.get("query").value_or("");
@@ -166,6 +159,7 @@ void QueryApi::query_range(const HttpRequest& req, HttpResponse& resp) {
                        "decreasing the query resolution (?step=XX)");
   }
   query::QueryOptions opts;
+  opts.stop = req.cancel;  // the client going away stops the evaluation
   if (!duration_param(p, "timeout", &opts.timeout, resp)) return;
   if (!duration_param(p, "lookback_delta", &opts.lookback_delta, resp)) return;
   auto q = p.get("query").value_or("");

@@ -88,8 +88,15 @@ struct ScrapeConfig {
   std::string scheme = "http";
   std::map<std::string, std::vector<std::string>> params;
   bool enable_compression = true;
-  std::vector<std::string> scrape_protocols;  // empty: Prometheus's default order
-  std::string fallback_scrape_protocol;
+  // Resolved at load: the job's list, else the global one, else Prometheus 3's
+  // default (OpenMetricsText1.0.0, OpenMetricsText0.0.1, PrometheusText1.0.0,
+  // PrometheusText0.0.4). "PrometheusProto" is accepted but never requested:
+  // promlite parses only the text formats.
+  std::vector<std::string> scrape_protocols;
+  std::string fallback_scrape_protocol;  // empty: none (a bad Content-Type fails the scrape)
+  std::string metric_name_validation_scheme = "utf8";       // or "legacy"
+  std::string metric_name_escaping_scheme = "allow-utf-8";  // underscores, dots, values
+  bool always_scrape_classic_histograms = false;  // accepted; promlite only stores classic
   HTTPClientConfig http;
 
   uint64_t sample_limit = 0;  // 0: no limit
@@ -148,7 +155,18 @@ struct GlobalConfig {
   uint64_t label_limit = 0;
   uint64_t label_name_length_limit = 0;
   uint64_t label_value_length_limit = 0;
+  std::vector<std::string> scrape_protocols;  // resolved: Prometheus 3's default when absent
+  std::string metric_name_validation_scheme;  // empty: "utf8"
+  std::string metric_name_escaping_scheme;    // empty: derived from the validation scheme
+  bool always_scrape_classic_histograms = false;
 };
+
+// Prometheus 3's default scrape_protocols, in preference order.
+inline const std::vector<std::string>& default_scrape_protocols() {
+  static const std::vector<std::string> k = {"OpenMetricsText1.0.0", "OpenMetricsText0.0.1",
+                                             "PrometheusText1.0.0", "PrometheusText0.0.4"};
+  return k;
+}
 
 struct Config {
   GlobalConfig global;

@@ -1,6 +1,8 @@
 // Decoding and validation of prometheus.yml (see config.h).
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -72,12 +74,8 @@ const std::set<std::string> kUnsupportedSD = {"azure_sd_configs",
                                               "proxy_connect_header",
                                               "native_histogram_bucket_limit",
                                               "native_histogram_min_bucket_factor",
-                                              "scrape_classic_histograms",
-                                              "always_scrape_classic_histograms",
                                               "convert_classic_histograms_to_nhcb",
                                               "keep_dropped_targets",
-                                              "metric_name_validation_scheme",
-                                              "metric_name_escaping_scheme",
                                               "scrape_failure_log_file",
                                               "http_headers",
                                               "sigv4",
@@ -281,8 +279,49 @@ KubernetesSDConfig decode_kubernetes_sd(const YAML::Node& n, const Paths& paths)
   if (!k.api_server.empty() && !k.kubeconfig_file.empty()) {
     fail(n, "cannot use 'kubeconfig_file' and 'api_server' simultaneously");
   }
+  // Prometheus's further checks, with its messages.
+  const auto& h = k.http;
+  const auto& t = h.tls_config;
+  bool custom_http = h.basic_auth || h.authorization || !t.ca_file.empty() ||
+                     !t.cert_file.empty() || !t.key_file.empty() || !t.server_name.empty() ||
+                     t.insecure_skip_verify || !t.min_version.empty() || !h.follow_redirects ||
+                     !h.enable_http2;
+  if (!k.kubeconfig_file.empty() && custom_http) {
+    fail(n, "cannot use a custom HTTP client configuration together with 'kubeconfig_file'");
+  }
+  if (k.api_server.empty() && k.kubeconfig_file.empty() && custom_http) {
+    fail(n,
+         "to use custom HTTP client configuration please provide the 'api_server' URL explicitly");
+  }
+  if (!k.api_server.empty() && k.own_namespace) {
+    fail(n, "cannot use 'api_server' and 'namespaces.own_namespace' simultaneously");
+  }
+  if (!k.kubeconfig_file.empty() && k.own_namespace) {
+    fail(n, "cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously");
+  }
+  static const std::map<std::string, std::vector<std::string>> kSelectorRoles = {
+      {"pod", {"pod", "node"}},
+      {"service", {"service"}},
+      {"endpointslice", {"pod", "service", "endpointslice"}},
+      {"endpoints", {"pod", "service", "endpoints"}},
+      {"node", {"node"}},
+      {"ingress", {"ingress"}}};
+  std::set<std::string> seen;
   for (const auto& sel : k.selectors) {
     if (!kRoles.count(sel.role)) fail(n, "invalid selector role \"" + sel.role + "\"");
+    if (!seen.insert(sel.role).second) fail(n, "duplicated selector role: " + sel.role);
+    const auto& allowed = kSelectorRoles.at(k.role);
+    if (std::find(allowed.begin(), allowed.end(), sel.role) == allowed.end()) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      fail(n, k.role + " role supports only " + list + " selectors");
+    }
+  }
+  // promlite discovers pods only (the annotation-driven setup); other roles
+  // are refused at load rather than silently giving no targets.
+  if (k.role != "pod") {
+    fail(n, "kubernetes_sd_configs role \"" + k.role +
+                "\" is not supported by promlite (supported: pod)");
   }
   return k;
 }
@@ -290,6 +329,49 @@ KubernetesSDConfig decode_kubernetes_sd(const YAML::Node& n, const Paths& paths)
 const std::set<std::string> kScrapeProtocols = {"PrometheusProto", "OpenMetricsText0.0.1",
                                                 "OpenMetricsText1.0.0", "PrometheusText0.0.4",
                                                 "PrometheusText1.0.0"};
+
+// Prometheus's "unknown scrape protocol X, supported: [...]".
+std::string unknown_protocol(const std::string& p) {
+  std::string out = "unknown scrape protocol " + p + ", supported: [";
+  bool first = true;
+  for (const auto& k : kScrapeProtocols) {  // std::set: sorted, as Prometheus prints them
+    out += (first ? "" : " ") + k;
+    first = false;
+  }
+  return out + "]";
+}
+
+// Decodes and validates a scrape_protocols list as Prometheus 3 does; `where`
+// is " for global config" or " for scrape config with job name \"x\"".
+// PrometheusProto is accepted (configs written for Prometheus load) but
+// promlite never requests it, so a list must keep at least one text format.
+std::vector<std::string> decode_scrape_protocols(const YAML::Node& v, const std::string& where) {
+  std::vector<std::string> list = decode_string_list(v);
+  if (list.empty()) fail(v, "scrape_protocols cannot be empty" + where);
+  std::set<std::string> seen;
+  bool text = false;
+  for (const auto& p : list) {
+    std::string lower;
+    for (char ch : p)
+      lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    if (!seen.insert(lower).second) {
+      std::string got;
+      for (const auto& q : list) got += (got.empty() ? "" : " ") + q;
+      fail(v, "duplicated protocol in scrape_protocols, got [" + got + "]" + where);
+    }
+    if (!kScrapeProtocols.count(p)) fail(v, "scrape_protocols: " + unknown_protocol(p) + where);
+    if (p != "PrometheusProto") text = true;
+  }
+  if (!text) {
+    fail(v,
+         "scrape_protocols: PrometheusProto (protobuf) is not supported by promlite; list at "
+         "least one text protocol" +
+             where);
+  }
+  return list;
+}
+
+const std::set<std::string> kEscapingSchemes = {"allow-utf-8", "underscores", "dots", "values"};
 
 ScrapeConfig decode_scrape(const YAML::Node& n, const GlobalConfig& g, const Paths& paths) {
   MapReader r(n, "config.ScrapeConfig", kUnsupportedSD);
@@ -300,6 +382,8 @@ ScrapeConfig decode_scrape(const YAML::Node& n, const GlobalConfig& g, const Pat
   c.label_limit = g.label_limit;
   c.label_name_length_limit = g.label_name_length_limit;
   c.label_value_length_limit = g.label_value_length_limit;
+  c.scrape_protocols = g.scrape_protocols;
+  c.always_scrape_classic_histograms = g.always_scrape_classic_histograms;
   if (auto v = r.get("job_name")) c.job_name = decode_string(v);
   if (auto v = r.get("honor_labels")) c.honor_labels = decode_bool(v);
   if (auto v = r.get("honor_timestamps")) c.honor_timestamps = decode_bool(v);
@@ -309,18 +393,75 @@ ScrapeConfig decode_scrape(const YAML::Node& n, const GlobalConfig& g, const Pat
   if (auto v = r.get("metrics_path")) c.metrics_path = decode_string(v);
   if (auto v = r.get("scheme")) c.scheme = decode_string(v);
   if (auto v = r.get("enable_compression")) c.enable_compression = decode_bool(v);
-  if (auto v = r.get("scrape_protocols")) {
-    c.scrape_protocols = decode_string_list(v);
-    for (const auto& p : c.scrape_protocols) {
-      if (!kScrapeProtocols.count(p)) fail(v, "unknown scrape protocol " + p);
-    }
-  }
+  const std::string job_where = " for scrape config with job name \"" + c.job_name + "\"";
+  if (auto v = r.get("scrape_protocols"))
+    c.scrape_protocols = decode_scrape_protocols(v, job_where);
+  if (c.scrape_protocols.empty()) c.scrape_protocols = default_scrape_protocols();
   if (auto v = r.get("fallback_scrape_protocol")) {
     c.fallback_scrape_protocol = decode_string(v);
     if (!kScrapeProtocols.count(c.fallback_scrape_protocol)) {
-      fail(v, "unknown scrape protocol " + c.fallback_scrape_protocol);
+      fail(v, "invalid fallback_scrape_protocol for scrape config with job name \"" + c.job_name +
+                  "\": " + unknown_protocol(c.fallback_scrape_protocol));
+    }
+    if (c.fallback_scrape_protocol == "PrometheusProto") {
+      fail(v,
+           "fallback_scrape_protocol PrometheusProto is not supported by promlite (it parses "
+           "only the text formats)");
     }
   }
+  if (auto v = r.get("always_scrape_classic_histograms")) {
+    c.always_scrape_classic_histograms = decode_bool(v);  // no-op: no native histograms
+  }
+  if (auto v = r.get("convert_classic_histograms_to_nhcb"); v && decode_bool(v)) {
+    fail(v,
+         "convert_classic_histograms_to_nhcb: true is not supported by promlite (it stores "
+         "classic histograms only)");
+  }
+  // Name validation and escaping, resolved as Prometheus 3 does (with its
+  // later fix: a job that sets only legacy validation escapes with
+  // underscores instead of inheriting the global allow-utf-8 and failing).
+  std::string validation = g.metric_name_validation_scheme.empty()
+                               ? std::string("utf8")
+                               : g.metric_name_validation_scheme;
+  std::string escaping = g.metric_name_escaping_scheme.empty()
+                             ? std::string(validation == "legacy" ? "underscores" : "allow-utf-8")
+                             : g.metric_name_escaping_scheme;
+  bool local_validation = false;
+  if (auto v = r.get("metric_name_validation_scheme")) {
+    std::string s = decode_string(v);
+    if (!s.empty() && s != "utf8" && s != "legacy") {
+      fail(v,
+           "unknown scrape config name validation method specified, must be either 'legacy' "
+           "or 'utf8', got " +
+               s);
+    }
+    if (!s.empty()) {
+      validation = s;
+      local_validation = true;
+    }
+  }
+  bool local_escaping = false;
+  if (auto v = r.get("metric_name_escaping_scheme")) {
+    std::string s = decode_string(v);
+    if (!s.empty() && !kEscapingSchemes.count(s)) {
+      fail(v,
+           "unknown scrape config name escaping method specified, must be one of "
+           "'allow-utf-8', 'underscores', 'dots', or 'values', got " +
+               s);
+    }
+    if (!s.empty()) {
+      escaping = s;
+      local_escaping = true;
+    }
+  }
+  if (!local_escaping && local_validation) {
+    escaping = validation == "legacy" ? "underscores" : "allow-utf-8";
+  }
+  if (escaping == "allow-utf-8" && validation != "utf8") {
+    fail(n, "utf8 metric names requested but validation scheme is not set to UTF8");
+  }
+  c.metric_name_validation_scheme = validation;
+  c.metric_name_escaping_scheme = escaping;
   if (auto v = r.get("params")) {
     if (!v.IsMap()) fail(v, "cannot unmarshal into url.Values");
     for (const auto& kv : v) c.params[decode_string(kv.first)] = decode_string_list(kv.second);
@@ -449,9 +590,7 @@ RemoteWriteConfig decode_remote_write(const YAML::Node& n, const Paths& paths) {
 GlobalConfig decode_global(const YAML::Node& n) {
   MapReader r(n, "config.GlobalConfig",
               {"query_log_file", "scrape_failure_log_file", "rule_query_offset",
-               "metric_name_validation_scheme", "metric_name_escaping_scheme",
-               "scrape_native_histograms", "convert_classic_histograms_to_nhcb",
-               "always_scrape_classic_histograms", "scrape_protocols"});
+               "scrape_native_histograms", "convert_classic_histograms_to_nhcb"});
   GlobalConfig g;
   bool timeout_set = false;
   if (auto v = r.get("scrape_interval")) g.scrape_interval = decode_duration(v);
@@ -467,6 +606,38 @@ GlobalConfig decode_global(const YAML::Node& n) {
   if (auto v = r.get("label_limit")) g.label_limit = decode_uint(v);
   if (auto v = r.get("label_name_length_limit")) g.label_name_length_limit = decode_uint(v);
   if (auto v = r.get("label_value_length_limit")) g.label_value_length_limit = decode_uint(v);
+  g.scrape_protocols = default_scrape_protocols();
+  if (auto v = r.get("scrape_protocols")) {
+    g.scrape_protocols = decode_scrape_protocols(v, " for global config");
+  }
+  if (auto v = r.get("always_scrape_classic_histograms")) {
+    g.always_scrape_classic_histograms = decode_bool(v);
+  }
+  if (auto v = r.get("convert_classic_histograms_to_nhcb"); v && decode_bool(v)) {
+    fail(v,
+         "convert_classic_histograms_to_nhcb: true is not supported by promlite (it stores "
+         "classic histograms only)");
+  }
+  if (auto v = r.get("metric_name_validation_scheme")) {
+    g.metric_name_validation_scheme = decode_string(v);
+    const auto& s = g.metric_name_validation_scheme;
+    if (!s.empty() && s != "utf8" && s != "legacy") {
+      fail(v,
+           "unknown global name validation method specified, must be either 'legacy' or "
+           "'utf8', got " +
+               s);
+    }
+  }
+  if (auto v = r.get("metric_name_escaping_scheme")) {
+    g.metric_name_escaping_scheme = decode_string(v);
+    const auto& s = g.metric_name_escaping_scheme;
+    if (!s.empty() && !kEscapingSchemes.count(s)) {
+      fail(v,
+           "unknown global name escaping method specified, must be one of 'allow-utf-8', "
+           "'underscores', 'dots', or 'values', got " +
+               s);
+    }
+  }
   r.finish();
   if (g.scrape_interval == 0) g.scrape_interval = GlobalConfig{}.scrape_interval;
   if (g.evaluation_interval == 0) g.evaluation_interval = GlobalConfig{}.evaluation_interval;
@@ -615,11 +786,18 @@ std::string default_config_yaml(const std::string& self_address, bool in_kuberne
          "        action: replace\n"
          "        regex: (.+)\n"
          "        target_label: __metrics_path__\n"
-         "      - source_labels: [__address__, "
-         "__meta_kubernetes_pod_annotation_prometheus_io_port]\n"
+         // The port from prometheus.io/port, on the pod IP (IPv6 in brackets).
+         "      - source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_port, "
+         "__meta_kubernetes_pod_ip]\n"
          "        action: replace\n"
-         "        regex: ([^:]+)(?::\\d+)?;(\\d+)\n"
-         "        replacement: $1:$2\n"
+         "        regex: (\\d+);(([A-Fa-f0-9]{1,4}::?){1,7}[A-Fa-f0-9]{1,4})\n"
+         "        replacement: '[$2]:$1'\n"
+         "        target_label: __address__\n"
+         "      - source_labels: [__meta_kubernetes_pod_annotation_prometheus_io_port, "
+         "__meta_kubernetes_pod_ip]\n"
+         "        action: replace\n"
+         "        regex: (\\d+);((([0-9]+?)(\\.|$)){4})\n"
+         "        replacement: $2:$1\n"
          "        target_label: __address__\n"
          "      - source_labels: [__meta_kubernetes_namespace]\n"
          "        target_label: namespace\n"

@@ -39,6 +39,12 @@ struct EngineOptions {
   int64_t max_samples = 50'000'000;                     // --query.max-samples
   model::Duration lookback_delta = 5 * model::kMinute;  // --query.lookback-delta
   int max_concurrency = 20;                             // --query.max-concurrency
+  // --enable-feature=promql-experimental-functions: without it the experimental
+  // functions (info, mad_over_time, sort_by_label, ...) and limitk/limit_ratio
+  // are parse errors, with Prometheus's messages.
+  bool experimental_functions = false;
+  // --enable-feature=promql-duration-expr: arithmetic in ranges, steps, offsets.
+  bool duration_expressions = false;
 };
 
 // Per-query settings; zero values mean "the engine's default".

@@ -110,8 +110,8 @@ class PromqlEngine : public Engine {
                           bool is_range) {
     auto began = std::chrono::steady_clock::now();
     ParseOptions po;
-    po.experimental_functions = true;
-    po.duration_expressions = true;
+    po.experimental_functions = opts_.experimental_functions;
+    po.duration_expressions = opts_.duration_expressions;
     auto parsed = parse_expr(text, po);
     if (!parsed) return parsed.status();
     const Expr& expr = *parsed.value();

@@ -16,6 +16,8 @@
 #include <optional>
 #include <sstream>
 
+#include "scraper/tls_errors.h"
+
 namespace promlite::scraper {
 
 namespace beast = boost::beast;
@@ -192,6 +194,8 @@ struct HttpFetcher::Impl : std::enable_shared_from_this<HttpFetcher::Impl> {
   beast::flat_buffer buffer;
   std::optional<http::response_parser<http::string_body>> parser;
   bool reused = false;
+  std::string verify_name;  // what the server certificate is checked against
+  tls::PeerNames peer;      // its names, for Go-worded verification errors
 
   std::string url() const {
     std::string h = req.host.find(':') != std::string::npos ? "[" + req.host + "]" : req.host;
@@ -220,6 +224,10 @@ struct HttpFetcher::Impl : std::enable_shared_from_this<HttpFetcher::Impl> {
     if (ec == beast::error::timeout || ec == net::error::operation_aborted ||
         std::chrono::steady_clock::now() >= deadline) {
       return fail("context deadline exceeded");
+    }
+    if (tls) {
+      std::string why = tls::describe(ec, tls->native_handle(), verify_name, peer);
+      if (!why.empty()) return fail(why);
     }
     fail(go_style(ec.message()));
   }
@@ -269,13 +277,26 @@ struct HttpFetcher::Impl : std::enable_shared_from_this<HttpFetcher::Impl> {
 
   void handshake() {
     auto self = shared_from_this();
-    const std::string& sni =
-        client.tls_config.server_name.empty() ? req.host : client.tls_config.server_name;
-    if (!SSL_set_tlsext_host_name(tls->native_handle(), sni.c_str())) {
+    // As Go: the certificate is checked against server_name, else the host;
+    // SNI carries that name unless it is an IP literal.
+    verify_name = client.tls_config.server_name.empty() ? req.host : client.tls_config.server_name;
+    if (!tls::is_ip_literal(verify_name) &&
+        !SSL_set_tlsext_host_name(tls->native_handle(), verify_name.c_str())) {
       return fail("tls: cannot set server name");
     }
+    peer = {};
     if (!client.tls_config.insecure_skip_verify) {
-      tls->set_verify_callback(ssl::host_name_verification(sni));
+      tls::set_expected_name(tls->native_handle(), verify_name);
+      // A raw pointer: the stream owns the callback, and the handshake in
+      // flight keeps this Impl alive while it can run.
+      tls::PeerNames* names = &peer;
+      tls->set_verify_callback([names](bool preverified, ssl::verify_context& ctx) {
+        X509_STORE_CTX* store = ctx.native_handle();
+        if (X509_STORE_CTX_get_error_depth(store) == 0 && !names->seen) {
+          if (X509* cert = X509_STORE_CTX_get_current_cert(store)) tls::capture_names(cert, names);
+        }
+        return preverified;
+      });
     }
     lowest().expires_at(deadline);
     tls->async_handshake(ssl::stream_base::client, [self](beast::error_code ec) {

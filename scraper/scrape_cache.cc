@@ -1,5 +1,7 @@
 #include "scraper/scrape_cache.h"
 
+#include <unordered_set>
+
 namespace promlite::scraper {
 
 size_t ScrapeCache::Hash::operator()(std::string_view s) const {
@@ -36,9 +38,22 @@ std::vector<ScrapeCache::Entry*> ScrapeCache::vanished() const {
   return out;
 }
 
-void ScrapeCache::end_scrape(bool success) {
+bool ScrapeCache::end_scrape(bool success) {
   if (success) prev_seen_.swap(cur_seen_);
   cur_seen_.clear();
+  if (!success) {
+    if (map_.size() <= 2 * success_size_ || map_.size() <= 64) return false;
+    std::unordered_set<const Entry*> keep(prev_seen_.begin(), prev_seen_.end());
+    for (auto it = map_.begin(); it != map_.end();) {
+      if (keep.count(&it->second)) {
+        ++it;
+      } else {
+        it = map_.erase(it);
+      }
+    }
+    success_size_ = map_.size();
+    return true;
+  }
   // Forget series not seen for a few scrapes; entries still referenced by
   // prev_seen_ were seen in the last successful scrape, so they survive.
   if (success && map_.size() > 64 && iter_ % 16 == 0) {
@@ -50,6 +65,8 @@ void ScrapeCache::end_scrape(bool success) {
       }
     }
   }
+  success_size_ = map_.size();
+  return false;
 }
 
 }  // namespace promlite::scraper

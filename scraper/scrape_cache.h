@@ -38,6 +38,8 @@ class ScrapeCache {
   Entry* add(std::string_view series, Entry e);
   // Marks an entry as present in the current scrape.
   void mark_seen(Entry* e);
+  // True if mark_seen(e) was called in the current scrape (a repeated series).
+  bool seen_in_current(const Entry* e) const { return e->last_iter == iter_; }
 
   // Entries seen in the previous successful scrape but not in the current one
   // (their series need a staleness marker). Call after the scrape's appends.
@@ -47,8 +49,11 @@ class ScrapeCache {
   const std::vector<Entry*>& last_seen() const { return prev_seen_; }
 
   // Ends a scrape: `success` makes the current scrape's series the reference
-  // for the next; forgets entries unseen for several scrapes.
-  void end_scrape(bool success);
+  // for the next; forgets entries unseen for several scrapes. After a failed
+  // scrape, a cache grown past twice the size of the last successful scrape
+  // (failing scrapes of ever-new series) is flushed down to the series of that
+  // scrape, as Prometheus does; returns true when that forced flush happened.
+  bool end_scrape(bool success);
   // Forgets which series were last seen (after their staleness markers).
   void clear_seen() { prev_seen_.clear(); }
 
@@ -63,6 +68,7 @@ class ScrapeCache {
   std::vector<Entry*> prev_seen_;
   std::vector<Entry*> cur_seen_;
   uint64_t iter_ = 0;
+  size_t success_size_ = 0;  // cache size after the last successful scrape
 };
 
 }  // namespace promlite::scraper

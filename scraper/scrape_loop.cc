@@ -20,6 +20,68 @@ constexpr std::string_view kReportNames[5] = {
 
 std::string truncate50(std::string_view s) { return std::string(s.substr(0, 50)); }
 
+bool legacy_name(std::string_view s, bool metric) {
+  if (s.empty()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+              (metric && c == ':') || (i > 0 && c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Go's strconv.Quote for the ASCII cases a label set holds.
+void append_go_quoted(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\n') {
+      out.append("\\n");
+    } else if (c == '\t') {
+      out.append("\\t");
+    } else if (u < 0x20 || u == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out.append("\\x");
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 15]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+}
+
+// Prometheus's labels.Labels.String(): {__name__="up", job="x"}.
+std::string go_labels_string(const model::Labels& l) {
+  std::string out = "{";
+  bool first = true;
+  for (model::Label lab : l) {
+    if (!first) out.append(", ");
+    first = false;
+    if (legacy_name(lab.name, false)) {
+      out.append(lab.name);
+    } else {
+      append_go_quoted(out, lab.name);
+    }
+    out.push_back('=');
+    append_go_quoted(out, lab.value);
+  }
+  return out + "}";
+}
+
+// metric_name_validation_scheme: legacy.
+bool legacy_valid(const model::Labels& l) {
+  for (model::Label lab : l) {
+    bool metric = lab.name == model::kMetricName;
+    if (!legacy_name(metric ? lab.value : lab.name, metric)) return false;
+  }
+  return true;
+}
+
 // Prometheus's label limit checks, with its messages.
 Status check_label_limits(const model::Labels& l, const LoopOptions& o) {
   if (!o.label_limit && !o.label_name_length_limit && !o.label_value_length_limit) {
@@ -93,6 +155,7 @@ ScrapeLoop::ScrapeLoop(net::io_context& ioc, tsdb::Appendable& storage,
       fetcher_(std::move(fetcher)),
       options_(std::move(options)),
       stats_(std::move(stats)) {
+  interval_summary_ = &stats_->interval_length(options_.interval);
   status_.discovered_labels = options_.discovered_labels;
   status_.labels = options_.target_labels;
   status_.scrape_pool = options_.scrape_pool;
@@ -131,10 +194,40 @@ void ScrapeLoop::scrape_now(std::function<void()> done) {
   });
 }
 
+void ScrapeLoop::set_forced_error(Status err) {
+  std::lock_guard<std::mutex> lock(forced_mu_);
+  forced_error_ = std::move(err);
+}
+
+void ScrapeLoop::process_fetched(FetchResult result, model::Timestamp ts) {
+  on_fetched(std::move(result), ts, Clock::now(), [] {});
+}
+
 void ScrapeLoop::run_scrape(std::function<void()> done) {
   scraping_ = true;
   model::Timestamp ts = model::now_ms();
   Clock::time_point started = Clock::now();
+  if (!done) {
+    // Only scheduled scrapes: the actual spacing Prometheus reports.
+    if (last_start_ != Clock::time_point{}) {
+      interval_summary_->Observe(std::chrono::duration<double>(started - last_start_).count());
+    }
+    last_start_ = started;
+  }
+  Status forced;
+  {
+    std::lock_guard<std::mutex> lock(forced_mu_);
+    forced = forced_error_;
+  }
+  if (!forced.is_ok()) {
+    FetchResult r;
+    r.status = std::move(forced);
+    net::post(strand_, [self = shared_from_this(), r = std::move(r), ts, started,
+                        done = std::move(done)]() mutable {
+      self->on_fetched(std::move(r), ts, started, std::move(done));
+    });
+    return;
+  }
   fetcher_->fetch(options_.request, [self = shared_from_this(), ts, started,
                                      done = std::move(done)](FetchResult r) mutable {
     net::post(self->strand_,
@@ -148,6 +241,10 @@ void ScrapeLoop::on_fetched(FetchResult result, model::Timestamp ts, Clock::time
                             std::function<void()> done) {
   uint64_t scraped = 0, post_relabel = 0, added = 0;
   Status outcome = result.status;
+  if (outcome.code() == StatusCode::kResourceExhausted &&
+      outcome.message() == "body size limit exceeded") {
+    stats_->body_size_limit_hits().Increment();
+  }
   cache_.begin_scrape();
   auto app = storage_.appender();
   if (outcome.is_ok()) {
@@ -164,7 +261,7 @@ void ScrapeLoop::on_fetched(FetchResult result, model::Timestamp ts, Clock::time
     // Nothing of a failed scrape is kept; every series of the last good
     // scrape goes stale, and up=0 says why.
     app->rollback();
-    cache_.end_scrape(false);
+    if (cache_.end_scrape(false)) stats_->cache_flush_forced().Increment();
     auto app2 = storage_.appender();
     append_stale(*app2, cache_.last_seen(), ts);
     cache_.clear_seen();
@@ -236,7 +333,12 @@ ScrapeCache::Entry* ScrapeLoop::resolve(std::string_view raw, const model::Label
     e.dropped = true;
     return cache_.add(raw, std::move(e));
   }
+  if (options_.legacy_name_validation && !legacy_valid(merged)) {
+    *err = invalid_argument("invalid metric name or label names: " + go_labels_string(merged));
+    return nullptr;
+  }
   if (Status s = check_label_limits(merged, options_); !s) {
+    stats_->label_limit_hits().Increment();
     *err = s;
     return nullptr;
   }
@@ -246,7 +348,18 @@ ScrapeCache::Entry* ScrapeLoop::resolve(std::string_view raw, const model::Label
 
 Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model::Timestamp ts,
                                uint64_t* scraped, uint64_t* post_relabel, uint64_t* added) {
-  auto parser = textparse::new_parser(r.content_type, r.body);
+  // An empty body is an empty scrape whatever its Content-Type (Prometheus).
+  if (r.body.empty()) return Status::ok();
+  std::string note;
+  auto format = textparse::select_format(r.content_type, options_.fallback_scrape_protocol, &note);
+  if (!format) return format.status();
+  if (!note.empty()) {
+    LOG_DEBUG("Invalid content type on scrape, using fallback setting.",
+              {"scrape_pool", options_.scrape_pool}, {"target", options_.scrape_url},
+              {"content_type", r.content_type}, {"err", note});
+  }
+  auto parser = textparse::new_parser(*format, r.body);
+  uint64_t duplicates = 0;
   // Counted locally and published once per successful scrape: a shared atomic
   // touched per sample would bounce its cache line between the scrape threads.
   uint64_t appended = 0;
@@ -277,6 +390,15 @@ Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model:
     bool use_explicit = options_.honor_timestamps && explicit_ts.has_value();
     model::Timestamp t = use_explicit ? *explicit_ts : ts;
     ScrapeCache::Entry* e = cache_.find(parser->series());
+    if (e && !use_explicit && cache_.seen_in_current(e)) {
+      // The same series twice in one scrape without timestamps: Prometheus
+      // rejects the repeat as a duplicate sample and goes on.
+      if (!e->dropped) {
+        ++*post_relabel;
+        ++duplicates;
+      }
+      continue;
+    }
     if (!e) {
       Status err;
       e = resolve(parser->series(), parser->build_labels(scratch_),
@@ -315,6 +437,12 @@ Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model:
     }
   }
   stats_->samples_appended.fetch_add(appended, std::memory_order_relaxed);
+  if (duplicates) {
+    stats_->duplicates.fetch_add(duplicates, std::memory_order_relaxed);
+    LOG_WARN("Error on ingesting samples with different value but same timestamp",
+             {"scrape_pool", options_.scrape_pool}, {"target", options_.scrape_url},
+             {"num_dropped", std::to_string(duplicates)});
+  }
   std::lock_guard<std::mutex> lock(status_mu_);
   metadata_ = std::move(meta);
   return Status::ok();

@@ -27,6 +27,7 @@
 #include "scraper/http_fetcher.h"
 #include "scraper/relabel.h"
 #include "scraper/scrape_cache.h"
+#include "scraper/scrape_metrics.h"
 #include "scraper/target_status.h"
 #include "tsdb/appender.h"
 
@@ -47,17 +48,12 @@ struct LoopOptions {
   uint64_t label_name_length_limit = 0;
   uint64_t label_value_length_limit = 0;
   std::shared_ptr<const config::RelabelConfigs> metric_relabel;
-};
-
-// Counters shared by all loops (wired to self-metrics by the manager).
-struct ScrapeStats {
-  std::atomic<uint64_t> scrapes{0};
-  std::atomic<uint64_t> failures{0};
-  std::atomic<uint64_t> samples_appended{0};
-  std::atomic<uint64_t> out_of_order{0};
-  std::atomic<uint64_t> duplicates{0};
-  std::atomic<uint64_t> out_of_bounds{0};
-  std::atomic<uint64_t> sample_limit_hits{0};
+  // scrape_protocols name used when the Content-Type is blank, unparsable or
+  // unknown; empty: such a scrape fails (Prometheus 3).
+  std::string fallback_scrape_protocol;
+  // metric_name_validation_scheme: legacy fails scrapes whose final label
+  // sets hold names outside [a-zA-Z_:][a-zA-Z0-9_:]* (labels: no ':').
+  bool legacy_name_validation = false;
 };
 
 class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
@@ -74,6 +70,16 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
 
   // One scrape right now, outside the schedule (tests); `done` after commit.
   void scrape_now(std::function<void()> done);
+
+  // Everything a scrape does after its fetch (content negotiation, parse,
+  // cache, relabeling, append, staleness markers, report, commit), run
+  // synchronously on the calling thread with `result` as the response. Only
+  // for a loop never start()ed and not scraping (benchmarks); not thread-safe.
+  void process_fetched(FetchResult result, model::Timestamp ts);
+
+  // A non-ok error makes every scrape fail with it without contacting the
+  // target (the pool's target_limit); ok clears it. Thread-safe.
+  void set_forced_error(Status err);
 
   ActiveTarget status() const;
   std::map<std::string, MetricMetadata> metadata() const;
@@ -113,6 +119,11 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
   std::function<void()> on_stopped_;
   bool stale_on_stop_ = false;
   std::chrono::steady_clock::time_point next_;
+  std::chrono::steady_clock::time_point last_start_{};  // for interval_length
+  prometheus::Summary* interval_summary_ = nullptr;
+
+  mutable std::mutex forced_mu_;
+  Status forced_error_;
 
   // Status, read by the API from other threads.
   mutable std::mutex status_mu_;

@@ -2,12 +2,16 @@
 
 #include "model/log.h"
 #include "scraper/discovery/file_sd.h"
+#include "scraper/discovery/kubernetes/provider.h"
 
 namespace promlite::scraper {
 
 ScrapeManager::ScrapeManager(boost::asio::io_context& ioc, tsdb::Appendable& storage,
-                             std::string user_agent)
-    : ioc_(ioc), storage_(storage), user_agent_(std::move(user_agent)) {}
+                             std::string user_agent, prometheus::Registry* registry)
+    : ioc_(ioc),
+      storage_(storage),
+      user_agent_(std::move(user_agent)),
+      stats_(std::make_shared<ScrapeStats>(registry)) {}
 
 ScrapeManager::~ScrapeManager() { stop(); }
 
@@ -22,13 +26,17 @@ ScrapeManager::Job ScrapeManager::start_job(const config::ScrapeConfig& cfg) {
   for (const auto& f : cfg.file_sd_configs) {
     job.providers.push_back(std::make_shared<discovery::FileSDProvider>(ioc_, f));
   }
-  if (!cfg.kubernetes_sd_configs.empty()) {
-    // NOT YET: Kubernetes pod discovery (issue 7). The config is validated, but
-    // this job gets no targets from it until the provider exists.
-    LOG_WARN(
-        "kubernetes_sd_configs discovery is not implemented yet; the job gets no targets "
-        "from it",
-        {"scrape_pool", cfg.job_name});
+  for (const auto& k : cfg.kubernetes_sd_configs) {
+    discovery::kubernetes::ProviderOptions opts;
+    opts.user_agent = user_agent_;
+    auto p = discovery::kubernetes::KubernetesProvider::create(ioc_, k, std::move(opts));
+    if (!p) {
+      // As Prometheus: the job runs, without targets from this config.
+      LOG_ERROR("Cannot create service discovery", {"err", p.status().message()},
+                {"type", "kubernetes"}, {"config", cfg.job_name});
+      continue;
+    }
+    job.providers.push_back(*p);
   }
   std::weak_ptr<ScrapePool> weak = job.pool;
   for (size_t i = 0; i < job.providers.size(); ++i) {

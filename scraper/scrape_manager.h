@@ -1,8 +1,8 @@
 // The scraper's top level: one scrape pool per job, fed by that job's discovery
-// providers (static_configs, file_sd_configs; kubernetes_sd_configs is parsed
-// but its discovery is NOT YET built). apply_config() on every (re)load keeps the
-// pools whose configuration did not change, restarts changed ones and stops
-// (with staleness markers) the jobs that are gone.
+// providers (static_configs, file_sd_configs, kubernetes_sd_configs).
+// apply_config() on every (re)load keeps the pools whose configuration did not
+// change, restarts changed ones and stops (with staleness markers) the jobs
+// that are gone.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -22,7 +22,10 @@ namespace promlite::scraper {
 
 class ScrapeManager : public TargetStatusProvider {
  public:
-  ScrapeManager(boost::asio::io_context& ioc, tsdb::Appendable& storage, std::string user_agent);
+  // `registry` (optional, must outlive the manager) receives the scraper's
+  // self-metric families (see scrape_metrics.h).
+  ScrapeManager(boost::asio::io_context& ioc, tsdb::Appendable& storage, std::string user_agent,
+                prometheus::Registry* registry = nullptr);
   ~ScrapeManager() override;
 
   void apply_config(const config::Config& cfg);
@@ -48,7 +51,7 @@ class ScrapeManager : public TargetStatusProvider {
   boost::asio::io_context& ioc_;
   tsdb::Appendable& storage_;
   std::string user_agent_;
-  std::shared_ptr<ScrapeStats> stats_ = std::make_shared<ScrapeStats>();
+  std::shared_ptr<ScrapeStats> stats_;
   mutable std::mutex mu_;
   std::map<std::string, Job> jobs_;
 };

@@ -28,7 +28,10 @@ std::string scrape_config_fingerprint(const config::ScrapeConfig& c) {
       std::to_string(c.scrape_timeout) + "|" + c.metrics_path + "|" + c.scheme + "|" +
       std::to_string(c.enable_compression) + "|" + std::to_string(c.sample_limit) + "|" +
       std::to_string(c.label_limit) + "|" + std::to_string(c.label_name_length_limit) + "|" +
-      std::to_string(c.label_value_length_limit) + "|" + std::to_string(c.body_size_limit) + "|";
+      std::to_string(c.label_value_length_limit) + "|" + std::to_string(c.body_size_limit) + "|" +
+      std::to_string(c.target_limit) + "|" + c.fallback_scrape_protocol + "|" +
+      c.metric_name_validation_scheme + "|" + c.metric_name_escaping_scheme + "|";
+  for (const auto& p : c.scrape_protocols) f += p + ",";
   for (const auto& [k, vs] : c.params) {
     f += k + "=";
     for (const auto& v : vs) f += v + ",";
@@ -86,7 +89,11 @@ std::shared_ptr<ScrapeLoop> ScrapePool::make_loop(const PopulatedTarget& t) {
   size_t p = o.scrape_url.find("://");
   size_t slash = p == std::string::npos ? std::string::npos : o.scrape_url.find('/', p + 3);
   o.request.target = slash == std::string::npos ? "/" : o.scrape_url.substr(slash);
-  o.request.accept = std::string(textparse::kScrapeAcceptHeader);
+  o.request.accept = textparse::accept_header(
+      cfg_->scrape_protocols.empty() ? config::default_scrape_protocols() : cfg_->scrape_protocols,
+      cfg_->metric_name_escaping_scheme);
+  o.fallback_scrape_protocol = cfg_->fallback_scrape_protocol;
+  o.legacy_name_validation = cfg_->metric_name_validation_scheme == "legacy";
   o.request.timeout = t.timeout;
   o.request.body_size_limit = cfg_->body_size_limit;
   o.request.accept_gzip = cfg_->enable_compression;
@@ -109,6 +116,7 @@ std::shared_ptr<ScrapeLoop> ScrapePool::make_loop(const PopulatedTarget& t) {
 }
 
 void ScrapePool::sync_locked() {
+  const auto sync_start = std::chrono::steady_clock::now();
   ScrapeSettings settings;
   settings.job_name = cfg_->job_name;
   settings.scheme = cfg_->scheme;
@@ -149,13 +157,32 @@ void ScrapePool::sync_locked() {
     it->second->stop(true);
     it = loops_.erase(it);
   }
+  // target_limit: over it, every target of the pool fails (Prometheus's
+  // forced error) until discovery brings the count back under the limit.
+  Status forced;
+  if (cfg_->target_limit && wanted.size() > cfg_->target_limit) {
+    stats_->target_limit_hits().Increment();
+    forced = Status(StatusCode::kResourceExhausted,
+                    "target_limit exceeded (number of targets: " + std::to_string(wanted.size()) +
+                        ", limit: " + std::to_string(cfg_->target_limit) + ")");
+  }
   for (auto& [key, target] : wanted) {
-    if (loops_.count(key)) continue;
+    auto it = loops_.find(key);
+    if (it != loops_.end()) {
+      it->second->set_forced_error(forced);
+      continue;
+    }
     auto loop = make_loop(target);
     if (!loop) continue;
+    loop->set_forced_error(forced);
     loop->start();
     loops_.emplace(key, std::move(loop));
   }
+  stats_->pool_targets(cfg_->job_name).Set(static_cast<double>(loops_.size()));
+  stats_->pool_syncs(cfg_->job_name).Increment();
+  stats_->sync_length(cfg_->job_name)
+      .Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - sync_start).count());
 }
 
 void ScrapePool::stop(bool stale_markers) {
@@ -164,6 +191,7 @@ void ScrapePool::stop(bool stale_markers) {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopped_) return;
     stopped_ = true;
+    if (stale_markers) stats_->remove_job(cfg_->job_name);  // the job is gone
     for (auto& [k, l] : loops_) loops.push_back(l);
     loops_.clear();
   }

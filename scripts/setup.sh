@@ -5,6 +5,8 @@
 #   scripts/setup.sh --test   also the peers the tests talk to (Debian's
 #                             prometheus package, for promtool), installed
 #                             without starting its service
+#   scripts/setup.sh --bench  also what the side-by-side benchmark runs
+#                             (prometheus, victoria-metrics, python3)
 set -euo pipefail
 
 packages=(
@@ -15,11 +17,11 @@ packages=(
 )
 
 test_packages=(prometheus)
-with_tests=0
-[ "${1:-}" = "--test" ] && with_tests=1
-if [ $with_tests = 1 ]; then
-  packages+=("${test_packages[@]}")
-fi
+bench_packages=(prometheus victoria-metrics python3)
+case "${1:-}" in
+  --test) packages+=("${test_packages[@]}") ;;
+  --bench) packages+=("${bench_packages[@]}") ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -39,8 +41,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "setup: installing ${missing[*]}"
 $sudo apt-get update -qq
-# Packages that ship a service (prometheus) must not start it: it would take
-# port 9090. policy-rc.d answering 101 tells invoke-rc.d not to start anything.
+# Packages that ship a service (prometheus, victoria-metrics) must not start
+# it: it would take port 9090 or 8428. policy-rc.d answering 101 tells invoke-rc.d not to start anything.
 policy=/usr/sbin/policy-rc.d
 added_policy=0
 if [ ! -e $policy ]; then

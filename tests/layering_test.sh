@@ -11,6 +11,7 @@ declare -A allowed=(
   [tsdb]="model tsdb"
   [query]="model query tsdb/querier.h tsdb/appender.h"
   [scraper]="model config scraper tsdb/appender.h"
+  [remote]="model config remote tsdb/wal"
   [api]="model api query config tsdb/querier.h tsdb/appender.h tsdb/stats.h scraper/target_status.h scraper/metadata.h"
 )
 fail=0

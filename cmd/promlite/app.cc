@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "api/api_v1.h"
+#include "api/cors.h"
 #include "api/federate.h"
 #include "api/http_server.h"
 #include "api/query_api.h"
@@ -24,9 +25,11 @@
 #include "cmd/promlite/flags.h"
 #include "model/log.h"
 #include "query/promql_engine.h"
+#include "remote/storage.h"
+#include "scraper/relabel.h"
 #include "scraper/scrape_manager.h"
-#include "tsdb/data_dir.h"
-#include "tsdb/head/head.h"
+#include "tsdb/db.h"
+#include "tsdb/head/head_stats.h"
 
 #ifndef PROMLITE_VERSION
 #define PROMLITE_VERSION "dev"
@@ -75,25 +78,70 @@ class IoThreads {
   std::vector<std::thread> threads_;
 };
 
-void register_self_metrics(api::SelfMetrics& m, const tsdb::head::Head& head,
+void register_self_metrics(api::SelfMetrics& m, const tsdb::DB& db,
                            const scraper::ScrapeManager& scrapes) {
-  const auto* h = &head;
-  m.add_callback("prometheus_tsdb_head_series", "Total number of series in the head block.",
-                 Kind::kGauge, [h] { return static_cast<double>(h->stats().series); });
-  m.add_callback("prometheus_tsdb_head_series_created_total",
-                 "Total number of series created in the head.", Kind::kCounter,
-                 [h] { return static_cast<double>(h->stats().series_created); });
-  m.add_callback("prometheus_tsdb_head_series_removed_total",
-                 "Total number of series removed from the head.", Kind::kCounter,
-                 [h] { return static_cast<double>(h->stats().series_removed); });
-  m.add_callback("prometheus_tsdb_head_samples_appended_total", "Total number of appended samples.",
-                 Kind::kCounter, [h] { return static_cast<double>(h->stats().samples_appended); });
-  m.add_callback("prometheus_tsdb_out_of_order_samples_total",
-                 "Total number of out of order samples rejected.", Kind::kCounter,
-                 [h] { return static_cast<double>(h->stats().out_of_order); });
-  m.add_callback("promlite_tsdb_head_memory_bytes",
-                 "Bytes of memory held by head series, chunks and postings.", Kind::kGauge,
-                 [h] { return static_cast<double>(h->memory_bytes()); });
+  const auto* d = &db;
+  auto gauge = [&](const char* name, const char* help, auto fn) {
+    m.add_callback(name, help, Kind::kGauge, [d, fn] { return static_cast<double>(fn(*d)); });
+  };
+  auto counter = [&](const char* name, const char* help, auto fn) {
+    m.add_callback(name, help, Kind::kCounter, [d, fn] { return static_cast<double>(fn(*d)); });
+  };
+  using DB = tsdb::DB;
+  gauge("prometheus_tsdb_head_series", "Total number of series in the head block.",
+        [](const DB& x) { return x.head().stats().series; });
+  counter("prometheus_tsdb_head_series_created_total",
+          "Total number of series created in the head.",
+          [](const DB& x) { return x.head().stats().series_created; });
+  counter("prometheus_tsdb_head_series_removed_total",
+          "Total number of series removed from the head.",
+          [](const DB& x) { return x.head().stats().series_removed; });
+  counter("prometheus_tsdb_head_samples_appended_total", "Total number of appended samples.",
+          [](const DB& x) { return x.head().stats().samples_appended; });
+  counter("prometheus_tsdb_out_of_order_samples_total",
+          "Total number of out of order samples rejected.",
+          [](const DB& x) { return x.head().stats().out_of_order; });
+  gauge("promlite_tsdb_head_memory_bytes",
+        "Bytes of memory held by head series, chunks and postings.",
+        [](const DB& x) { return x.head().memory_bytes(); });
+  gauge("prometheus_tsdb_head_max_time_seconds", "Maximum timestamp of the head.", [](const DB& x) {
+    auto t = x.head().max_time();
+    return t == INT64_MIN ? 0.0 : static_cast<double>(t) / 1000.0;
+  });
+  counter("promlite_tsdb_chunks_flushed_total", "Sealed chunks written to the partition store.",
+          [](const DB& x) { return x.stats().chunks_flushed; });
+  counter("promlite_tsdb_chunk_flush_failures_total",
+          "Writes of chunks to the partition store that failed (retried).",
+          [](const DB& x) { return x.stats().flush_failures; });
+  counter("promlite_tsdb_chunk_flush_seconds_total", "Time spent writing chunks to the store.",
+          [](const DB& x) { return x.stats().flush_seconds; });
+  counter("prometheus_tsdb_checkpoint_creations_total", "Total number of checkpoint creations.",
+          [](const DB& x) { return x.stats().checkpoints; });
+  counter("prometheus_tsdb_checkpoint_creations_failed_total",
+          "Total number of checkpoint creations that failed.",
+          [](const DB& x) { return x.stats().checkpoint_failures; });
+  counter("promlite_tsdb_checkpoint_seconds_total", "Time spent writing head checkpoints.",
+          [](const DB& x) { return x.stats().checkpoint_seconds; });
+  gauge("prometheus_tsdb_blocks_loaded", "Number of partitions in the store.",
+        [](const DB& x) { return x.stats().partitions; });
+  counter("promlite_tsdb_partitions_dropped_total", "Partitions dropped by retention.",
+          [](const DB& x) { return x.stats().partitions_dropped; });
+  gauge("prometheus_tsdb_storage_blocks_bytes", "Bytes of the partition store on disk.",
+        [](const DB& x) { return x.stats().store_bytes; });
+  gauge("prometheus_tsdb_wal_storage_size_bytes", "Bytes of WAL segments and checkpoints.",
+        [](const DB& x) { return x.stats().wal_bytes; });
+  counter("prometheus_tsdb_wal_fsync_duration_seconds_sum", "Time spent in WAL fsyncs.",
+          [](const DB& x) { return x.stats().wal.fsync_seconds; });
+  counter("prometheus_tsdb_wal_fsync_duration_seconds_count", "WAL fsyncs.",
+          [](const DB& x) { return x.stats().wal.fsyncs; });
+  counter("prometheus_tsdb_wal_writes_failed_total", "Total number of WAL writes that failed.",
+          [](const DB& x) { return x.stats().wal.write_errors; });
+  counter("prometheus_tsdb_wal_corruptions_total", "Total number of WAL corruptions.",
+          [](const DB& x) { return x.stats().wal_corruptions; });
+  gauge("promlite_tsdb_wal_replay_seconds",
+        "Time the last start spent loading the checkpoint "
+        "and replaying the WAL.",
+        [](const DB& x) { return x.stats().replay_seconds; });
   auto stats = scrapes.stats();
   m.add_callback("promlite_scrapes_total", "Scrapes run.", Kind::kCounter,
                  [stats] { return static_cast<double>(stats->scrapes.load()); });
@@ -158,27 +206,45 @@ int run_promlite(const std::vector<std::string>& args) {
     return 1;
   }
 
-  auto lock = tsdb::DataDirLock::acquire(flags.storage_path);
-  if (!lock) {
-    LOG_ERROR("Opening storage failed", {"err", lock.status().message()});
+  tsdb::DbOptions db_opts;
+  db_opts.dir = flags.storage_path;
+  db_opts.retention_ms = flags.retention_time;
+  db_opts.retention_bytes = flags.retention_size;
+  db_opts.wal_sync_interval = std::chrono::milliseconds(flags.wal_sync_interval);
+  auto opened = tsdb::DB::open(db_opts);
+  if (!opened) {
+    LOG_ERROR("Opening storage failed", {"err", opened.status().message()});
     return 1;
   }
-  // NOT YET (issue 3): samples live in the in-memory head only; the WAL and the
-  // RocksDB store that make them durable and bound memory by retention are to
-  // come. The data directory is created and locked already.
-  tsdb::head::Head head;
+  std::unique_ptr<tsdb::DB> db = std::move(*opened);
+  tsdb::DB& storage = *db;
   LOG_INFO("Storage opened", {"path", flags.storage_path},
            {"retention", model::format_duration(flags.retention_time)},
-           {"durability", "in-memory head only (WAL and RocksDB store not built yet)"});
+           {"wal_sync_interval", model::format_duration(flags.wal_sync_interval)});
   std::atomic<bool> ready{false};
   std::atomic<bool> quit_requested{false};
 
   net::io_context scrape_ctx;
   IoThreads scrape_threads(scrape_ctx, 2);
-  scraper::ScrapeManager scrapes(scrape_ctx, head, std::string("promlite/") + PROMLITE_VERSION);
-  register_self_metrics(metrics, head, scrapes);
+  scraper::ScrapeManager scrapes(scrape_ctx, storage, std::string("promlite/") + PROMLITE_VERSION,
+                                 &metrics.registry());
+  register_self_metrics(metrics, storage, scrapes);
   configs.subscribe(
       [&scrapes](std::shared_ptr<const config::Config> cfg) { scrapes.apply_config(*cfg); });
+  // remote_write: each destination tails the WAL; segments stay until sent.
+  remote::RemoteStorage remote_storage(
+      {.wal_dir = storage.wal_dir(),
+       .data_dir = flags.storage_path,
+       .user_agent = std::string("promlite/") + PROMLITE_VERSION,
+       .relabel = [](const model::Labels& ls, const config::RelabelConfigs& cfgs,
+                     bool* keep) { return scraper::relabel(ls, cfgs, keep); },
+       .registry = &metrics.registry()});
+  storage.set_wal_hold([&remote_storage] { return remote_storage.oldest_needed_segment(); },
+                       flags.remote_wal_max_size);
+  if (Status s = remote_storage.apply_config(*configs.current()); !s) s.ignore();  // logged
+  configs.subscribe([&remote_storage](std::shared_ptr<const config::Config> cfg) {
+    if (Status s = remote_storage.apply_config(*cfg); !s) s.ignore();  // logged
+  });
 
   api::Router router;
   router.handle("/-/healthy", {verb::get, verb::head},
@@ -223,7 +289,15 @@ int run_promlite(const std::vector<std::string>& args) {
     last_config_time = model::now_ms();
   });
   api::ApiDeps deps;
-  deps.storage = &head;
+  deps.storage = &storage;
+  // NOT YET: the DB itself is to implement tsdb::StatsProvider (with the WAL
+  // replay progress) and tsdb::AdminProvider; until then the head's statistics
+  // and no admin operations.
+  tsdb::head::HeadStatsProvider head_stats(storage.head());
+  deps.stats = &head_stats;
+  deps.enable_admin = flags.enable_admin_api;
+  deps.parse_options.experimental_functions = flags.promql_experimental_functions;
+  deps.parse_options.duration_expressions = flags.promql_duration_expr;
   deps.targets = &scrapes;
   deps.config = [&configs] { return configs.current(); };
   deps.flags = flag_values(flags);
@@ -237,19 +311,29 @@ int run_promlite(const std::vector<std::string>& args) {
   deps.runtime.last_config_time = [&last_config_time] { return last_config_time.load(); };
   api::ApiV1 api_v1(std::move(deps));
   api_v1.register_routes(router);
+  if (auto cors = api::Cors::make(flags.cors_origin); cors) {
+    cors->install(router);  // the pattern was checked by parse_flags
+  }
 
   query::EngineOptions engine_opts;
   engine_opts.timeout = flags.query_timeout;
   engine_opts.max_samples = flags.query_max_samples;
   engine_opts.lookback_delta = flags.query_lookback_delta;
   engine_opts.max_concurrency = flags.query_max_concurrency;
+  engine_opts.experimental_functions = flags.promql_experimental_functions;
+  engine_opts.duration_expressions = flags.promql_duration_expr;
+  for (const auto& name : unknown_features(flags)) {
+    LOG_WARN("Unknown option for --enable-feature", {"option", name});
+  }
+  if (flags.promql_experimental_functions) LOG_INFO("Experimental PromQL functions enabled.");
+  if (flags.promql_duration_expr) LOG_INFO("Experimental duration expression parsing enabled.");
   std::unique_ptr<query::Engine> engine = query::new_engine(engine_opts);
-  api::QueryApi query_api(*engine, head);
+  api::QueryApi query_api(*engine, storage);
   query_api.register_routes(router);
   api::FederateHandler federate(
-      head, [&configs] { return configs.current(); }, flags.query_lookback_delta);
+      storage, [&configs] { return configs.current(); }, flags.query_lookback_delta);
   federate.register_routes(router);
-  api::RemoteWriteReceiver remote_write(head, flags.enable_remote_write_receiver);
+  api::RemoteWriteReceiver remote_write(storage, flags.enable_remote_write_receiver);
   remote_write.register_routes(router);
   const auto* rw = &remote_write.stats();
   metrics.add_callback("prometheus_remote_write_receiver_samples_total",
@@ -267,6 +351,10 @@ int run_promlite(const std::vector<std::string>& args) {
   http_opts.host = listen->host;
   http_opts.port = listen->port;
   api::HttpServer server(http_ctx, router, http_opts);
+  metrics.add_callback("promlite_http_requests_canceled_total",
+                       "Queries whose client went away before the answer (evaluation stopped).",
+                       Kind::kCounter,
+                       [&server] { return static_cast<double>(server.requests_canceled()); });
   if (Status s = server.start(); !s) {
     LOG_ERROR("Unable to start web listener", {"err", s.message()});
     return 1;
@@ -321,7 +409,9 @@ int run_promlite(const std::vector<std::string>& args) {
   http_threads.stop();
   scrapes.stop();
   scrape_threads.stop();
-  lock.value().reset();
+  remote_storage.stop();  // saves each destination's position
+  storage.set_wal_hold(nullptr, 0);
+  db.reset();  // flushes chunks, writes a checkpoint, releases the directory
   LOG_INFO("See you next time!");
   return 0;
 }

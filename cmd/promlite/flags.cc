@@ -1,5 +1,7 @@
 #include "cmd/promlite/flags.h"
 
+#include <re2/re2.h>
+
 #include <charconv>
 #include <functional>
 #include <sstream>
@@ -66,6 +68,25 @@ const std::vector<FlagDef>& flag_defs() {
          f.retention_size = *b;
          return Status::ok();
        }},
+      {"storage.remote.wal-max-size", Kind::kBytes, "4GB",
+       "Most WAL bytes kept for remote_write destinations that lag behind (down or slow); "
+       "beyond it the oldest segments are deleted and the samples in them are not sent.",
+       [](Flags& f, const std::string& v) {
+         auto b = config::parse_bytes(v);
+         if (!b) return b.status();
+         f.remote_wal_max_size = *b;
+         return Status::ok();
+       }},
+      {"storage.tsdb.wal-sync-interval", Kind::kDuration, "1s",
+       "How often the write-ahead log is fsynced. Samples committed longer ago than this "
+       "survive an OS crash or power loss (a killed process loses nothing). 0s fsyncs every "
+       "commit.",
+       [](Flags& f, const std::string& v) {
+         auto d = model::parse_duration(v);
+         if (!d) return d.status();
+         f.wal_sync_interval = *d;
+         return Status::ok();
+       }},
       {"web.listen-address", Kind::kString, "0.0.0.0:9090",
        "Address to listen on for the API, /metrics and health endpoints.",
        [](Flags& f, const std::string& v) {
@@ -88,6 +109,22 @@ const std::vector<FlagDef>& flag_defs() {
          auto b = parse_bool(v);
          if (!b) return b.status();
          f.enable_remote_write_receiver = *b;
+         return Status::ok();
+       }},
+      {"web.enable-admin-api", Kind::kBool, "false",
+       "Enable API endpoints for admin control actions (/api/v1/admin/tsdb/*).",
+       [](Flags& f, const std::string& v) {
+         auto b = parse_bool(v);
+         if (!b) return b.status();
+         f.enable_admin_api = *b;
+         return Status::ok();
+       }},
+      {"web.cors.origin", Kind::kString, ".*",
+       "Regex for CORS origin. It is fully anchored. Example: 'https?://(domain1|domain2)\\.com'",
+       [](Flags& f, const std::string& v) {
+         re2::RE2 re("^(?:" + v + ")$", re2::RE2::Quiet);
+         if (!re.ok()) return invalid_argument("could not compile CORS regex: " + re.error());
+         f.cors_origin = v;
          return Status::ok();
        }},
       {"query.timeout", Kind::kDuration, "2m",
@@ -126,6 +163,19 @@ const std::vector<FlagDef>& flag_defs() {
          f.query_lookback_delta = *d;
          return Status::ok();
        }},
+      {"enable-feature", Kind::kString, "",
+       "Comma-separated feature names to enable (repeatable): promql-experimental-functions, "
+       "promql-duration-expr. Unknown names are logged and ignored.",
+       [](Flags& f, const std::string& v) {
+         std::stringstream in(v);
+         for (std::string name; std::getline(in, name, ',');) {
+           if (name.empty()) continue;
+           f.enable_features.push_back(name);
+           if (name == "promql-experimental-functions") f.promql_experimental_functions = true;
+           if (name == "promql-duration-expr") f.promql_duration_expr = true;
+         }
+         return Status::ok();
+       }},
       {"log.level", Kind::kString, "info",
        "Only log messages with the given severity or above: "
        "debug, info, warn, error.",
@@ -160,6 +210,12 @@ const std::vector<FlagDef>& flag_defs() {
   return defs;
 }
 
+std::string join_features(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
 const FlagDef* find_flag(std::string_view name) {
   for (const auto& d : flag_defs()) {
     if (name == d.name) return &d;
@@ -168,6 +224,14 @@ const FlagDef* find_flag(std::string_view name) {
 }
 
 }  // namespace
+
+std::vector<std::string> unknown_features(const Flags& f) {
+  std::vector<std::string> out;
+  for (const auto& n : f.enable_features) {
+    if (n != "promql-experimental-functions" && n != "promql-duration-expr") out.push_back(n);
+  }
+  return out;
+}
 
 Result<HostPort> parse_listen_address(const std::string& addr) {
   auto bad = [&](const std::string& why) {
@@ -246,13 +310,18 @@ std::vector<std::pair<std::string, std::string>> flag_values(const Flags& f) {
       {"storage.tsdb.path", f.storage_path},
       {"storage.tsdb.retention.time", model::format_duration(f.retention_time)},
       {"storage.tsdb.retention.size", std::to_string(f.retention_size) + "B"},
+      {"storage.remote.wal-max-size", std::to_string(f.remote_wal_max_size) + "B"},
+      {"storage.tsdb.wal-sync-interval", model::format_duration(f.wal_sync_interval)},
       {"web.listen-address", f.listen_address},
       {"web.enable-lifecycle", b(f.enable_lifecycle)},
       {"web.enable-remote-write-receiver", b(f.enable_remote_write_receiver)},
+      {"web.enable-admin-api", b(f.enable_admin_api)},
+      {"web.cors.origin", f.cors_origin},
       {"query.timeout", model::format_duration(f.query_timeout)},
       {"query.max-samples", std::to_string(f.query_max_samples)},
       {"query.max-concurrency", std::to_string(f.query_max_concurrency)},
       {"query.lookback-delta", model::format_duration(f.query_lookback_delta)},
+      {"enable-feature", join_features(f.enable_features)},
       {"log.level", levels[static_cast<int>(f.log_level)]},
       {"log.format", f.log_format == log::Format::kJson ? "json" : "logfmt"},
   };

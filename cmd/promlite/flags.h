@@ -19,14 +19,26 @@ struct Flags {
   std::string config_file;  // empty: the embedded default
   std::string storage_path = "data/";
   model::Duration retention_time = 30 * model::kDay;
-  uint64_t retention_size = 0;  // bytes; 0: no size limit
+  uint64_t retention_size = 0;                // bytes; 0: no size limit
+  uint64_t remote_wal_max_size = 4ull << 30;  // WAL bytes kept for lagging remote_write
+  // Committed samples are fsynced to the WAL at most this long after commit
+  // (a kill -9 loses nothing; an OS crash or power cut loses at most this).
+  model::Duration wal_sync_interval = model::kSecond;
   std::string listen_address = "0.0.0.0:9090";
   bool enable_lifecycle = false;              // /-/quit; /-/reload is always on (see README)
   bool enable_remote_write_receiver = false;  // POST /api/v1/write
+  bool enable_admin_api = false;              // /api/v1/admin/tsdb/*
+  std::string cors_origin = ".*";             // fully anchored regex of allowed Origins
   model::Duration query_timeout = 2 * model::kMinute;
   int64_t query_max_samples = 50'000'000;
   int query_max_concurrency = 20;
   model::Duration query_lookback_delta = 5 * model::kMinute;
+  // --enable-feature=a,b (repeatable): every name given, in order; the ones
+  // promlite knows set the switches below, the others are logged and ignored
+  // at startup as Prometheus does.
+  std::vector<std::string> enable_features;
+  bool promql_experimental_functions = false;  // promql-experimental-functions
+  bool promql_duration_expr = false;           // promql-duration-expr
   log::Level log_level = log::Level::kInfo;
   log::Format log_format = log::Format::kLogfmt;
   bool version = false;
@@ -38,6 +50,9 @@ Result<Flags> parse_flags(const std::vector<std::string>& args);
 
 // Every flag with its effective value, as /api/v1/status/flags lists them.
 std::vector<std::pair<std::string, std::string>> flag_values(const Flags& f);
+
+// The names in f.enable_features that promlite does not know.
+std::vector<std::string> unknown_features(const Flags& f);
 
 // The --help text.
 std::string usage();

@@ -33,13 +33,17 @@ const char* token_end(const char* p, const char* end) {
 }
 
 // OpenMetrics timestamps are float seconds; Prometheus truncates ms toward zero.
-bool seconds_to_ms(std::string_view s, int64_t* ms) {
+// Returns "" or the error in Prometheus's words (without the line context).
+std::string seconds_to_ms(std::string_view s, int64_t* ms) {
   double sec;
-  if (!scan::parse_float(s, &sec) || std::isnan(sec) || std::isinf(sec)) return false;
+  if (!scan::parse_float(s, &sec)) return scan::float_error(s);
+  if (std::isnan(sec)) return "invalid timestamp NaN";
+  if (std::isinf(sec)) return sec > 0 ? "invalid timestamp +Inf" : "invalid timestamp -Inf";
   double v = sec * 1000.0;
-  if (!(v > -9.2e18 && v < 9.2e18)) return false;  // int64 range, NaN-safe
+  // Go would wrap silently; promlite refuses a timestamp outside int64 ms.
+  if (!(v > -9.2e18 && v < 9.2e18)) return "invalid timestamp " + scan::quote_for_error(s);
   *ms = static_cast<int64_t>(v);
-  return true;
+  return {};
 }
 
 }  // namespace
@@ -119,10 +123,7 @@ Entry OpenMetricsParser::parse_hash_line(const char* p) {
       set_family(name_, type_);
       return kind;
     case Entry::kHelp: {
-      size_t bad = scan::find_bad_escape(text_, /*quote_escape=*/true);
-      if (bad != std::string_view::npos) {
-        return fail_expected("invalid escape sequence in HELP text", text_.data() + bad);
-      }
+      // Unknown escapes are kept as written, as Prometheus does.
       if (!scan::valid_utf8(text_)) {
         return fail("help text " + scan::quote_for_error(text_) + " is not a valid utf8 string");
       }
@@ -171,7 +172,7 @@ Entry OpenMetricsParser::parse_series(const char* p) {
   if (p == v) return fail_expected("expected value after metric", p);
   std::string_view value(v, static_cast<size_t>(p - v));
   if (!scan::parse_float(value, &value_)) {
-    return fail("invalid float value " + scan::quote_for_error(value) + " while parsing: " +
+    return fail(scan::float_error(value) + " while parsing: " +
                 scan::quote_for_error(
                     std::string_view(line_start_, static_cast<size_t>(p - line_start_)), 200));
   }
@@ -186,8 +187,8 @@ Entry OpenMetricsParser::parse_series(const char* p) {
       p = token_end(p, end_);
       if (p == t) return fail_expected("expected timestamp or exemplar", p);
       std::string_view ts(t, static_cast<size_t>(p - t));
-      if (!seconds_to_ms(ts, &ts_)) {
-        return fail("invalid timestamp " + scan::quote_for_error(ts) + " while parsing: " +
+      if (std::string why = seconds_to_ms(ts, &ts_); !why.empty()) {
+        return fail(why + " while parsing: " +
                     scan::quote_for_error(
                         std::string_view(line_start_, static_cast<size_t>(p - line_start_)), 200));
       }
@@ -239,7 +240,7 @@ const char* OpenMetricsParser::parse_exemplar(const char* p) {
     const char* t = ++p;
     p = token_end(p, end_);
     std::string_view ts(t, static_cast<size_t>(p - t));
-    if (!seconds_to_ms(ts, &exemplar_.timestamp_ms)) {
+    if (!seconds_to_ms(ts, &exemplar_.timestamp_ms).empty()) {
       return fail("invalid exemplar timestamp " + scan::quote_for_error(ts)), nullptr;
     }
     exemplar_.has_timestamp = true;

@@ -153,8 +153,10 @@ const char* Parser::parse_label_block(const char* p, bool blanks, bool exemplar,
     bool quoted = false;
     if (p < end_ && *p == '"') {
       scan::Quoted q;
-      const char* after = scan::scan_quoted(p + 1, end_, &q, &why, &at);
+      // Quoted names may hold raw line feeds in both formats (Prometheus's lexers).
+      const char* after = scan::scan_quoted(p + 1, end_, &q, &why, &at, !exemplar);
       if (!after) return fail_expected(why, at), nullptr;
+      line_ += q.newlines;
       l.name = q.text;
       l.name_escaped = q.escaped;
       quoted = true;
@@ -188,8 +190,10 @@ const char* Parser::parse_label_block(const char* p, bool blanks, bool exemplar,
     p = skip(p + 1);
     if (p >= end_ || *p != '"') return fail_expected("expected label value", p), nullptr;
     scan::Quoted v;
-    const char* after = scan::scan_quoted(p + 1, end_, &v, &why, &at);
+    // Prometheus text allows raw line feeds in label values; OpenMetrics does not.
+    const char* after = scan::scan_quoted(p + 1, end_, &v, &why, &at, blanks);
     if (!after) return fail_expected(why, at), nullptr;
+    line_ += v.newlines;
     l.value = v.text;
     l.value_escaped = v.escaped;
     out->push_back(l);
@@ -199,6 +203,9 @@ const char* Parser::parse_label_block(const char* p, bool blanks, bool exemplar,
       continue;
     }
     if (p < end_ && *p == '}') continue;
+    // Prometheus's text parser takes the comma between pairs as optional
+    // ({a="1" b="2"} is accepted); OpenMetrics requires it.
+    if (blanks) continue;
     return fail_expected("expected comma or brace close", p), nullptr;
   }
 }

@@ -72,10 +72,10 @@ Entry PromParser::parse_hash_line(const char* p) {
   q = scan::skip_blanks(q + 4, eol);
   q = parse_meta_name(q, eol, keyword);
   if (!q) return Entry::kError;
-  if (q < eol && *q != ' ' && *q != '\t') {
-    return fail_expected("expected whitespace after metric name in " + std::string(keyword), q);
-  }
-  // The text is everything after the single blank that follows the name.
+  // As Prometheus's lexer: the text is the rest of the line minus its first
+  // character (normally the blank after the name; "# HELP foo-bar x" gives
+  // "bar x"), and empty when the rest is blanks only.
+  if (scan::skip_blanks(q, eol) == eol) q = eol;
   text_ = q < eol ? std::string_view(q + 1, static_cast<size_t>(eol - q - 1)) : std::string_view();
   finish_line(eol);
   if (type) {
@@ -119,7 +119,7 @@ Entry PromParser::parse_series(const char* p) {
   if (p == v) return fail_expected("expected value after metric", p);
   std::string_view value(v, static_cast<size_t>(p - v));
   if (!scan::parse_float(value, &value_)) {
-    return fail("invalid float value " + scan::quote_for_error(value) + " while parsing: " +
+    return fail(scan::float_error(value) + " while parsing: " +
                 scan::quote_for_error(
                     std::string_view(line_start_, static_cast<size_t>(p - line_start_)), 200));
   }
@@ -131,9 +131,11 @@ Entry PromParser::parse_series(const char* p) {
     const char* t = p;
     p = scan::skip_class(p, end_, scan::kDigit);
     if (!scan::parse_uint64_ms(std::string_view(t, static_cast<size_t>(p - t)), &ts_)) {
-      return fail("invalid timestamp " +
+      return fail("strconv.ParseInt: parsing " +
                   scan::quote_for_error(std::string_view(t, static_cast<size_t>(p - t))) +
-                  " (out of range)");
+                  ": value out of range while parsing: " +
+                  scan::quote_for_error(
+                      std::string_view(line_start_, static_cast<size_t>(p - line_start_)), 200));
     }
     has_ts_ = true;
     if (p < end_ && *p != ' ' && *p != '\t' && *p != '\n') {

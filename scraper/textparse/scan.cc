@@ -64,15 +64,17 @@ bool strtod_checked(std::string_view s, double* out) {
 }  // namespace
 
 const char* scan_quoted(const char* p, const char* end, Quoted* out, const char** why,
-                        const char** at) {
+                        const char** at, bool allow_newline) {
   const char* start = p;
   bool escaped = false;
   unsigned high = 0;
+  uint32_t newlines = 0;
   while (p < end) {
     const auto c = static_cast<unsigned char>(*p);
     if (c == '"') {
       out->text = std::string_view(start, static_cast<size_t>(p - start));
       out->escaped = escaped;
+      out->newlines = newlines;
       if ((high & 0x80) && !valid_utf8(out->text)) {
         *why = "invalid UTF-8 in quoted string";
         *at = start;
@@ -90,9 +92,12 @@ const char* scan_quoted(const char* p, const char* end, Quoted* out, const char*
       continue;
     }
     if (c == '\n') {
-      *why = "unterminated quoted string (line feed before closing quote)";
-      *at = p;
-      return nullptr;
+      if (!allow_newline) {
+        *why = "unterminated quoted string (line feed before closing quote)";
+        *at = p;
+        return nullptr;
+      }
+      ++newlines;
     }
     high |= c;
     ++p;
@@ -237,8 +242,18 @@ bool parse_float(std::string_view s, double* out) {
   return true;
 }
 
+std::string float_error(std::string_view s) {
+  if (s.find_first_of("pP_") != std::string_view::npos) return "unsupported character in float";
+  std::string q = quote_for_error(s, s.size());
+  // Well-formed decimal syntax that still failed can only be out of range.
+  if (decimal_syntax_ok(s)) return "strconv.ParseFloat: parsing " + q + ": value out of range";
+  return "strconv.ParseFloat: parsing " + q + ": invalid syntax";
+}
+
 bool parse_uint64_ms(std::string_view s, int64_t* out) {
-  if (s.empty() || s.size() > 19) return false;
+  if (s.empty()) return false;
+  while (s.size() > 1 && s[0] == '0') s.remove_prefix(1);
+  if (s.size() > 19) return false;
   uint64_t v = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return false;

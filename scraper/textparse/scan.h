@@ -55,14 +55,18 @@ inline const char* skip_blanks(const char* p, const char* end) {
 struct Quoted {
   std::string_view text;  // contents between the quotes, still escaped
   bool escaped = false;   // text holds at least one backslash escape
+  uint32_t newlines = 0;  // raw line feeds inside (only when allowed)
 };
 
-// Scans a quoted string whose opening quote is at p[-1]. Accepts exactly the
-// escapes \\ \" \n, rejects raw line feeds and invalid UTF-8. On success returns
-// the position after the closing quote; on failure returns nullptr and sets
-// *why to a short reason (its position in *at).
+// Scans a quoted string whose opening quote is at p[-1]. Any backslash escape
+// is accepted (only \\ \" \n mean something); invalid UTF-8 is rejected; raw
+// line feeds are rejected unless `allow_newline` (Prometheus's lexers allow
+// them in every quoted string of the text format and in OpenMetrics quoted
+// names, not in OpenMetrics label values). On success returns the position
+// after the closing quote; on failure returns nullptr and sets *why to a short
+// reason (its position in *at).
 const char* scan_quoted(const char* p, const char* end, Quoted* out, const char** why,
-                        const char** at);
+                        const char** at, bool allow_newline = false);
 
 // Unescapes \\ \" \n (and, when `quote_escape` is false, leaves \" alone, as the
 // Prometheus text format's HELP does). Unknown escapes are kept verbatim.
@@ -82,9 +86,15 @@ bool valid_utf8(std::string_view s);
 // (value.NormalNaN), never the staleness marker.
 bool parse_float(std::string_view s, double* out);
 
+// Why parse_float(s) failed, in Go's words: "unsupported character in float"
+// (p, P or _), or `strconv.ParseFloat: parsing "x": invalid syntax` / `...:
+// value out of range`.
+std::string float_error(std::string_view s);
+
 inline constexpr uint64_t kNormalNaNBits = 0x7ff8000000000001ULL;
 
-// Parses an unsigned decimal integer of at most 19 digits into int64.
+// Parses an unsigned decimal integer into int64 (leading zeros allowed, as Go's
+// strconv.ParseInt); false when empty, not all digits or out of range.
 bool parse_uint64_ms(std::string_view s, int64_t* out);
 
 // Formats a double as OpenMetrics/Prometheus 3 canonical label value

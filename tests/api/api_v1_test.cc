@@ -97,11 +97,11 @@ TEST_F(ApiV1Test, LabelsAndValues) {
       {"/api/v1/label/U__http_2e_status/values", 200, R"({"status":"success","data":["200"]})"},
       {"/api/v1/label/nothing/values", 200, R"({"status":"success","data":[]})"},
       {"/api/v1/labels?limit=x", 400,
-       R"({"status":"error","errorType":"bad_data","error":"cannot parse \"x\" to a valid limit"})"},
+       R"({"status":"error","errorType":"bad_data","error":"invalid parameter \"limit\": strconv.Atoi: parsing \"x\": invalid syntax"})"},
       {"/api/v1/labels?limit=-1", 400,
-       R"({"status":"error","errorType":"bad_data","error":"limit must be non-negative"})"},
+       R"({"status":"error","errorType":"bad_data","error":"invalid parameter \"limit\": limit must be non-negative"})"},
       {"/api/v1/labels?start=yesterday", 400,
-       R"({"status":"error","errorType":"bad_data","error":"invalid time value for 'start': cannot parse \"yesterday\" to a valid timestamp"})"},
+       R"({"status":"error","errorType":"bad_data","error":"invalid parameter \"start\": invalid time value for 'start': cannot parse \"yesterday\" to a valid timestamp"})"},
       {"/api/v1/labels?match[]=%7Bjob%3D~%22.*%22%7D", 400,
        R"({"status":"error","errorType":"bad_data","error":"match[] must contain at least one non-empty matcher"})"},
   };
@@ -132,6 +132,12 @@ TEST_F(ApiV1Test, Series) {
   EXPECT_EQ(r.body,
             R"({"status":"error","errorType":"bad_data","error":"no match[] parameter provided"})");
   EXPECT_EQ(get("/api/v1/series?match[]=up{").status, 400u);
+  EXPECT_EQ(
+      get("/api/v1/series?match[]=%7Bjob%3D~%22.*%22%7D").body,
+      R"({"status":"error","errorType":"bad_data","error":"invalid parameter \"match[]\": match[] must contain at least one non-empty matcher"})");
+  EXPECT_EQ(
+      get("/api/v1/series?match[]=up&limit=99999999999999999999").body,
+      R"({"status":"error","errorType":"bad_data","error":"invalid parameter \"limit\": strconv.Atoi: parsing \"99999999999999999999\": value out of range"})");
 }
 
 TEST_F(ApiV1Test, TargetsAndMetadata) {
@@ -160,6 +166,25 @@ TEST_F(ApiV1Test, TargetsAndMetadata) {
       r.body,
       R"({"status":"success","data":[{"target":{"instance":"b:9249","job":"fluss"},"metric":"up_total",)"
       R"("type":"counter","help":"Ups.","unit":""}]})");
+  // Limits as Prometheus: 0 gives nothing, negative means none, targets/metadata
+  // checks its limit per target, bad numbers have their own message.
+  EXPECT_EQ(get("/api/v1/metadata?limit=0").body, R"({"status":"success","data":{}})");
+  EXPECT_EQ(get("/api/v1/metadata?limit=-1&limit_per_metric=1").body, get("/api/v1/metadata").body);
+  r = get("/api/v1/metadata?limit=ten");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(r.body,
+            R"({"status":"error","errorType":"bad_data","error":"limit must be a number"})");
+  EXPECT_EQ(
+      get("/api/v1/metadata?limit_per_metric=x").body,
+      R"({"status":"error","errorType":"bad_data","error":"limit_per_metric must be a number"})");
+  r = get("/api/v1/targets/metadata?limit=1");
+  EXPECT_NE(r.body.find(R"("metric":"temp")"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("metric":"up_total")"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("b:9249"), std::string::npos) << r.body;
+  EXPECT_EQ(get("/api/v1/targets/metadata?limit=0").body, R"({"status":"success","data":[]})");
+  EXPECT_EQ(
+      get("/api/v1/targets/metadata?match_target=%7B").body,
+      R"({"status":"error","errorType":"bad_data","error":"invalid parameter \"match_target\": 1:2: parse error: unexpected end of input inside braces"})");
 }
 
 TEST_F(ApiV1Test, StatusAndEmptyLists) {

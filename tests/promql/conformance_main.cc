@@ -105,10 +105,12 @@ std::string short_message(const std::string& msg) {
 std::unique_ptr<query::Engine> make_engine() {
   query::EngineOptions o;
   // As Prometheus's test engine: 100s timeout, 10000 samples per query, the
-  // default 5m lookback. (Its parser always accepts the experimental functions
-  // and duration expressions the harness enables; EngineOptions has no switch.)
+  // default 5m lookback, with the experimental functions and duration
+  // expressions its test scripts are run with.
   o.timeout = 100 * model::kSecond;
   o.max_samples = 10000;
+  o.experimental_functions = true;
+  o.duration_expressions = true;
   return query::new_engine(o);
 }
 

@@ -53,10 +53,19 @@ inline std::string render(const Value& v) {
   return out;
 }
 
-// Instant query at t (seconds); the rendered result or "error: <message>".
+// Engine options with every --enable-feature PromQL switch on.
+inline EngineOptions all_features() {
+  EngineOptions o;
+  o.experimental_functions = true;
+  o.duration_expressions = true;
+  return o;
+}
+
+// Instant query at t (seconds), experimental features on; the rendered result
+// or "error: <message>".
 inline std::string instant(testutil::MemoryStorage& st, const std::string& q, int64_t t_sec,
                            Engine* engine = nullptr, const QueryOptions& opts = {}) {
-  auto own = new_engine(EngineOptions{});
+  auto own = new_engine(all_features());
   Engine* e = engine ? engine : own.get();
   auto r = e->instant_query(st, q, t_sec * 1000, opts);
   if (!r) return "error: " + r.status().message();
@@ -65,7 +74,7 @@ inline std::string instant(testutil::MemoryStorage& st, const std::string& q, in
 
 inline std::string range(testutil::MemoryStorage& st, const std::string& q, int64_t start_sec,
                          int64_t end_sec, int64_t step_sec) {
-  auto e = new_engine(EngineOptions{});
+  auto e = new_engine(all_features());
   auto r = e->range_query(st, q, start_sec * 1000, end_sec * 1000, step_sec * 1000, {});
   if (!r) return "error: " + r.status().message();
   return render(r->value);

@@ -82,7 +82,22 @@ INSTANTIATE_TEST_SUITE_P(
              "{\"lbl\\\"q\"=\"1\", \"a.b\"} 2\nfoo{\"label with space\"=\"v\"} 3\n",
              "TYPE my.metric gauge\nS my.metric{lbl.x=\"v\", plain=\"x\"} 1\n"
              "S a.b{lbl\"q=\"1\"} 2\nS foo{label with space=\"v\"} 3\nEOF"},
-        Case{"crlf_not_special_in_comment", "# c\r\nfoo 1\n", "COMMENT # c\r\nS foo 1\nEOF"}),
+        Case{"crlf_not_special_in_comment", "# c\r\nfoo 1\n", "COMMENT # c\r\nS foo 1\nEOF"},
+        // Edge cases checked against Prometheus 3.5's promlex.l / promparse.go.
+        Case{"pairs_without_comma", "foo{a=\"1\" b=\"2\"c=\"3\"} 1\n",
+             "S foo{a=\"1\", b=\"2\", c=\"3\"} 1\nEOF"},
+        Case{"raw_newline_in_label_value", "foo{a=\"x\ny\"} 1\nbar 2\n",
+             "S foo{a=\"x\\ny\"} 1\nS bar 2\nEOF"},
+        Case{"raw_newline_in_quoted_label_name", "foo{\"a\nb\"=\"1\"} 1\n",
+             "S foo{a\nb=\"1\"} 1\nEOF"},
+        Case{"timestamp_leading_zeros", "foo 1 0000000000000000000000017\n", "S foo 1 @17\nEOF"},
+        Case{"timestamp_max", "foo 1 9223372036854775807\n", "S foo 1 @9223372036854775807\nEOF"},
+        Case{"inf_nan_spellings", "a +inf\nb -INF\nc +Infinity\nd -infinity\ne NAN\nf nAn\ng INF\n",
+             "S a +Inf\nS b -Inf\nS c +Inf\nS d -Inf\nS e NaN\nS f NaN\nS g +Inf\nEOF"},
+        Case{"trailing_comma_with_blanks", "foo{a=\"1\" , } 1\n", "S foo{a=\"1\"} 1\nEOF"},
+        Case{"empty_label_block_with_blanks", "foo{ } 1\n", "S foo 1\nEOF"},
+        Case{"help_name_then_symbol", "# HELP foo-bar x\n", "HELP foo bar x\nEOF"},
+        Case{"help_only_blanks_after_name", "# HELP foo   \n", "HELP foo \nEOF"}),
     [](const auto& tc) { return std::string(tc.param.name); });
 
 class PromInvalid : public ::testing::TestWithParam<Case> {};
@@ -103,16 +118,22 @@ INSTANTIATE_TEST_SUITE_P(
              "line 1: expected value after metric, got \"\\n\" (LINEBREAK)"},
         Case{"missing_value_eof", "foo{a=\"1\"}",
              "line 1: expected value after metric, got \"\" (EOF)"},
-        Case{"bad_float", "foo bar\n", "line 1: invalid float value \"bar\""},
-        Case{"hex_float", "foo 0x1p3\n", "invalid float value \"0x1p3\""},
-        Case{"underscore_float", "foo 1_000\n", "invalid float value \"1_000\""},
-        Case{"float_overflow", "foo 1e999\n", "invalid float value \"1e999\""},
-        Case{"signed_nan", "foo -NaN\n", "invalid float value \"-NaN\""},
-        Case{"crlf_value", "foo 1\r\n", "invalid float value \"1\\r\""},
+        Case{"bad_float", "foo bar\n",
+             "line 1: strconv.ParseFloat: parsing \"bar\": invalid syntax while parsing: "
+             "\"foo bar\""},
+        Case{"hex_float", "foo 0x1p3\n", "unsupported character in float while parsing"},
+        Case{"hex_float_without_exponent", "foo 0x10\n",
+             "strconv.ParseFloat: parsing \"0x10\": invalid syntax"},
+        Case{"underscore_float", "foo 1_000\n", "unsupported character in float"},
+        Case{"float_overflow", "foo 1e999\n",
+             "strconv.ParseFloat: parsing \"1e999\": value out of range"},
+        Case{"signed_nan", "foo -NaN\n", "strconv.ParseFloat: parsing \"-NaN\": invalid syntax"},
+        Case{"plus_nan", "foo +nan\n", "parsing \"+nan\": invalid syntax"},
+        Case{"crlf_value", "foo 1\r\n", "parsing \"1\\r\": invalid syntax"},
         Case{"missing_equal", "foo{a 1} 1\n", "line 1: expected equal, got \"1\" (INVALID)"},
-        Case{"missing_comma", "foo{a=\"1\" b=\"2\"} 1\n",
-             "expected comma or brace close, got \"b\" (NAME)"},
-        Case{"unterminated_block", "foo{a=\"1\"", "expected comma or brace close, got \"\" (EOF)"},
+        Case{"value_after_pair_without_comma", "foo{a=\"1\" 1\n",
+             "expected label name, got \"1\" (INVALID)"},
+        Case{"unterminated_block", "foo{a=\"1\"", "expected label name, got \"\" (EOF)"},
         Case{"unterminated_block_newline", "foo{a=\"1\",\nbar 1\n",
              "expected label name, got \"\\n\" (LINEBREAK)"},
         Case{"unterminated_value", "foo{a=\"abc} 1\nbar 2\n", "unterminated quoted string"},
@@ -139,7 +160,11 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"negative_timestamp", "foo 1 -5\n", "expected timestamp or new record, got \"-5\""},
         Case{"float_timestamp", "foo 1 1.5\n", "expected next entry after timestamp"},
         Case{"timestamp_suffix", "foo 1 123abc\n", "expected next entry after timestamp"},
-        Case{"timestamp_overflow", "foo 1 99999999999999999999\n", "invalid timestamp"},
+        Case{"timestamp_overflow", "foo 1 99999999999999999999\n",
+             "strconv.ParseInt: parsing \"99999999999999999999\": value out of range while "
+             "parsing: \"foo 1 99999999999999999999\""},
+        Case{"timestamp_exponent", "foo 1 1e3\n",
+             "expected next entry after timestamp, got \"e3\""},
         Case{"extra_token", "foo 1 2 3\n", "expected next entry after timestamp, got \"3\""},
         Case{"exemplar_not_in_prom_text", "foo 1 # {a=\"b\"} 1\n",
              "expected timestamp or new record"},
@@ -209,12 +234,20 @@ TEST(PromParser, SeriesTypeFollowsFamilySuffixes) {
 }
 
 TEST(PromParser, ErrorNamesLineAndContext) {
+  // As Prometheus: the comma is optional, so INVALID reads as the next label name.
   PromParser p("ok 1\nfoo{a=\"1\" INVALID} 1\n");
   ASSERT_EQ(p.next(), Entry::kSeries);
   ASSERT_EQ(p.next(), Entry::kError);
   EXPECT_EQ(p.error().message(),
-            "line 2: expected comma or brace close, got \"INVALID\" (NAME) while parsing: "
-            "\"foo{a=\\\"1\\\" INVALID\"");
+            "line 2: expected equal, got \"}\" (BCLOSE) while parsing: "
+            "\"foo{a=\\\"1\\\" INVALID}\"");
+
+  // Raw line feeds inside label values keep line numbers right.
+  PromParser q("a{x=\"1\n2\n3\"} 1\nb 1\nc{ 1\n");
+  ASSERT_EQ(q.next(), Entry::kSeries);
+  ASSERT_EQ(q.next(), Entry::kSeries);
+  ASSERT_EQ(q.next(), Entry::kError);
+  EXPECT_EQ(q.error().message().substr(0, 7), "line 5:");
 }
 
 }  // namespace

@@ -98,6 +98,23 @@ void XorAppender::append_bits(std::string& buf, model::Timestamp t, double v) {
   used_bits_ = static_cast<uint8_t>(w.used_bits());
 }
 
+Result<XorAppender> XorAppender::from_state(const State& st, size_t buf_size) {
+  bool sane = st.used_bits < 8 &&
+              (st.leading == 0xff ||
+               (st.leading < 64 && st.trailing < 64 && st.leading + st.trailing < 64)) &&
+              st.count <= kMaxChunkSamples && (st.count == 0) == (buf_size == 0);
+  if (!sane) return corruption("invalid XOR appender state");
+  XorAppender a;
+  a.t_ = st.t;
+  a.delta_ = st.delta;
+  a.v_ = st.v;
+  a.count_ = st.count;
+  a.leading_ = st.leading;
+  a.trailing_ = st.trailing;
+  a.used_bits_ = st.used_bits;
+  return a;
+}
+
 void XorAppender::seal(std::string_view buf, std::string& out) const {
   const uint8_t* p = reinterpret_cast<const uint8_t*>(buf.data());
   const uint8_t* end = p + buf.size();

@@ -49,6 +49,22 @@ class XorAppender {
   // Writes a sealed kXor chunk of `samples` (non-empty) to `out`.
   static void encode_sealed(std::span<const model::Sample> samples, std::string& out);
 
+  // The appender's whole state, so an open chunk can be checkpointed and
+  // resumed later (tsdb/FORMAT.md, "Checkpoint"). Restoring a state taken from
+  // an appender together with its buffer continues that chunk exactly.
+  struct State {
+    int64_t t = 0;
+    int64_t delta = 0;
+    uint64_t v = 0;
+    uint32_t count = 0;
+    uint8_t leading = 0xff;
+    uint8_t trailing = 0;
+    uint8_t used_bits = 0;
+  };
+  State state() const { return {t_, delta_, v_, count_, leading_, trailing_, used_bits_}; }
+  // kCorruption when the state cannot belong to a buffer of `buf_size` bytes.
+  static Result<XorAppender> from_state(const State& st, size_t buf_size);
+
  private:
   // Appends the stream bits of one sample (no t0 varint).
   void append_bits(std::string& buf, model::Timestamp t, double v);

@@ -43,6 +43,37 @@ SeriesPtr Head::create_series(const model::Labels& labels, uint64_t hash) {
   return s;
 }
 
+Result<SeriesPtr> Head::restore_series(uint64_t id, const model::Labels& labels) {
+  if (id == 0) return invalid_argument("series id 0");
+  if (SeriesPtr s = series_by_id(id)) return s;
+  if (Status st = validate_series_labels(labels); !st) return st;
+  uint64_t hash = labels.hash();
+  SeriesPtr created;
+  {
+    Stripe& st = stripe(hash);
+    std::lock_guard<std::mutex> lock(st.mu);
+    auto [lo, hi] = st.by_hash.equal_range(hash);
+    for (auto it = lo; it != hi; ++it) {
+      if (it->second->labels() == labels) return SeriesPtr(it->second);
+    }
+    created = SeriesPtr(new MemSeries(id, labels));
+    st.by_hash.emplace(hash, created.get());
+  }
+  created->logged.store(true, std::memory_order_relaxed);
+  uint64_t next = next_id_.load(std::memory_order_relaxed);
+  while (next < id && !next_id_.compare_exchange_weak(next, id, std::memory_order_relaxed)) {
+  }
+  series_count_.fetch_add(1, std::memory_order_relaxed);
+  series_created_.fetch_add(1, std::memory_order_relaxed);
+  {
+    Stripe& st = stripe(id);
+    std::lock_guard<std::mutex> lock(st.mu);
+    st.by_id.emplace(id, created);
+  }
+  postings_.add(id, created->labels());
+  return created;
+}
+
 SeriesPtr Head::series_by_id(uint64_t id) const {
   Stripe& st = stripe(id);
   std::lock_guard<std::mutex> lock(st.mu);
@@ -63,7 +94,8 @@ size_t Head::gc(model::Timestamp before) {
       bool drop = false;
       {
         std::lock_guard<SpinLock> series_lock(s->lock);
-        if (s->pending == 0 && (!s->has_samples() || s->last_t() < before)) {
+        if (s->pending == 0 && (!opts_.keep_unflushed || !s->in_memory()) &&
+            (!s->has_samples() || s->last_t() < before)) {
           s->deleted = true;
           drop = true;
         }

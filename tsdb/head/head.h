@@ -43,6 +43,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -59,6 +62,18 @@ namespace promlite::tsdb::head {
 struct HeadOptions {
   size_t stripes = 4096;  // rounded up to a power of two
   ChunkPolicy chunks;
+  // Set by the DB: gc() keeps series that still hold chunks in memory (the DB
+  // drops them once they are in the store and no open querier needs them).
+  bool keep_unflushed = false;
+};
+
+// Where committed batches are logged before they are applied (the DB's WAL).
+// log() gets the encoded records of one batch (tsdb/wal/records.h) and must
+// append them atomically and in order; an error fails the commit.
+class CommitLog {
+ public:
+  virtual ~CommitLog() = default;
+  virtual Status log(std::span<const std::string_view> records) = 0;
 };
 
 // Self-metrics, plain counters; read with relaxed loads.
@@ -91,6 +106,31 @@ class Head : public Appendable, public Queryable {
   size_t gc(model::Timestamp before);
 
   HeadStats stats() const;
+
+  // Newest sample timestamp appended or replayed (INT64_MIN before the first).
+  model::Timestamp max_time() const { return max_time_.load(std::memory_order_relaxed); }
+  void note_time(model::Timestamp t) {
+    model::Timestamp cur = max_time_.load(std::memory_order_relaxed);
+    while (t > cur && !max_time_.compare_exchange_weak(cur, t, std::memory_order_relaxed)) {
+    }
+  }
+
+  // --- Persistence hooks (used by the DB layer). ---
+  // Every commit logs its batch to `log` (not owned; null: no logging) under a
+  // shared lock of the commit gate; exclusive_commit_gate() waits for the
+  // commits in flight, so a WAL rotation under it separates batches cleanly.
+  void set_commit_log(CommitLog* log) { commit_log_ = log; }
+  CommitLog* commit_log() const { return commit_log_; }
+  std::shared_mutex& commit_gate() { return commit_gate_; }
+  // The series with id `id`, created with `labels` when absent (replay). An
+  // existing series with other labels, or `labels` already held by another
+  // id, is returned as is (the caller compares ids and labels).
+  Result<SeriesPtr> restore_series(uint64_t id, const model::Labels& labels);
+  // Calls fn(const SeriesPtr&) for every series, without holding stripe locks
+  // during the call (fn takes the series lock itself).
+  template <typename Fn>
+  void for_each_series(Fn&& fn) const;
+
   size_t num_series() const { return series_count_.load(std::memory_order_relaxed); }
 
   // Approximate bytes of series, chunks and index (for tests and status pages).
@@ -137,6 +177,9 @@ class Head : public Appendable, public Queryable {
   std::atomic<uint64_t> series_count_{0};
   std::atomic<uint64_t> series_created_{0};
   std::atomic<uint64_t> series_removed_{0};
+  std::atomic<model::Timestamp> max_time_{INT64_MIN};
+  CommitLog* commit_log_ = nullptr;
+  std::shared_mutex commit_gate_;
 };
 
 // Ok when `labels` can name a series: non-empty, no empty label name.
@@ -196,6 +239,20 @@ Result<MemSeries*> Head::with_series(uint64_t ref, const model::Labels& labels, 
   }
   postings_.add(s->id(), s->labels());
   return s;
+}
+
+template <typename Fn>
+void Head::for_each_series(Fn&& fn) const {
+  std::vector<SeriesPtr> batch;
+  for (size_t i = 0; i <= mask_; ++i) {
+    batch.clear();
+    {
+      Stripe& st = stripes_[i];
+      std::lock_guard<std::mutex> lock(st.mu);
+      for (const auto& [id, s] : st.by_id) batch.push_back(s);
+    }
+    for (const SeriesPtr& s : batch) fn(s);
+  }
 }
 
 }  // namespace promlite::tsdb::head

@@ -1,7 +1,11 @@
 #include "tsdb/head/head_appender.h"
 
+#include <algorithm>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
+
+#include "tsdb/wal/records.h"
 
 namespace promlite::tsdb::head {
 
@@ -76,6 +80,7 @@ void HeadAppender::finish(bool apply) {
   const ChunkPolicy& policy = head_->chunk_policy();
   uint64_t stored = 0;
   uint64_t dropped = 0;
+  model::Timestamp max_t = INT64_MIN;
   size_t i = 0;
   while (i < pending_.size()) {
     MemSeries* s = pending_[i].series;
@@ -92,18 +97,55 @@ void HeadAppender::finish(bool apply) {
       }
       s->append(p.t, p.v, policy);
       ++stored;
+      if (p.t > max_t) max_t = p.t;
     }
     if (s->pending_owner == id_) s->pending_owner = 0;
   }
   pending_.clear();
+  if (stored) head_->note_time(max_t);
   if (stored) head_->samples_appended_.fetch_add(stored, std::memory_order_relaxed);
   if (dropped) head_->dropped_at_commit_.fetch_add(dropped, std::memory_order_relaxed);
 }
 
 Status HeadAppender::commit() {
   if (spent_) return internal_error("commit on an appender after commit/rollback");
-  // NOT YET: write-ahead log. The batch (new series ids + labels, then the
-  // samples by id) is logged here, before it is applied.
+  CommitLog* log = head_->commit_log();
+  if (log == nullptr || pending_.empty()) {
+    finish(true);
+    return Status::ok();
+  }
+  // The batch goes to the log first: records for series the log has not seen
+  // yet, then the samples by series id. Records are built outside the gate.
+  thread_local std::vector<MemSeries*> fresh;
+  thread_local std::vector<wal::SeriesRecord> series;
+  thread_local std::vector<wal::RefSample> samples;
+  thread_local std::string series_rec, samples_rec;
+  fresh.clear();
+  series.clear();
+  samples.clear();
+  series_rec.clear();
+  samples_rec.clear();
+  samples.reserve(pending_.size());
+  for (const Pending& p : pending_) {
+    samples.push_back({p.series->id(), p.t, p.v});
+    if (!p.series->logged.load(std::memory_order_relaxed)) fresh.push_back(p.series);
+  }
+  if (!fresh.empty()) {
+    std::sort(fresh.begin(), fresh.end());
+    fresh.erase(std::unique(fresh.begin(), fresh.end()), fresh.end());
+    for (MemSeries* s : fresh) series.push_back({s->id(), s->labels()});
+    wal::encode_series(series, series_rec);
+  }
+  wal::encode_samples(samples, samples_rec);
+  std::string_view records[2] = {series_rec, samples_rec};
+  std::span<const std::string_view> batch(records, 2);
+  if (series_rec.empty()) batch = batch.subspan(1);
+  std::shared_lock<std::shared_mutex> gate(head_->commit_gate());
+  if (Status s = log->log(batch); !s) {
+    finish(false);
+    return s;
+  }
+  for (MemSeries* s : fresh) s->logged.store(true, std::memory_order_relaxed);
   finish(true);
   return Status::ok();
 }

@@ -33,8 +33,10 @@ void MemSeries::append(model::Timestamp t, double v, const ChunkPolicy& policy) 
 }
 
 bool MemSeries::has_sample_in(model::Timestamp mint, model::Timestamp maxt) const {
-  if (!has_samples_ || mint > maxt || last_t_ < mint || first_t() > maxt) return false;
-  if (last_t_ <= maxt || first_t() >= mint) return true;  // an end sample is inside
+  if (!in_memory() || mint > maxt) return false;
+  model::Timestamp first = first_t(), last = mem_last_t();
+  if (last < mint || first > maxt) return false;
+  if (last <= maxt || first >= mint) return true;  // an end sample is inside
   // The first chunk reaching mint holds the first sample >= mint, if any.
   auto it = std::lower_bound(sealed_.begin(), sealed_.end(), mint,
                              [](const auto& c, model::Timestamp t) { return c->max_t < t; });
@@ -43,8 +45,10 @@ bool MemSeries::has_sample_in(model::Timestamp mint, model::Timestamp maxt) cons
   if (it != sealed_.end()) {
     min_t = (*it)->min_t;
     bytes = chunkenc::as_bytes((*it)->data);
-  } else {
+  } else if (app_.count() > 0) {
     min_t = open_min_t_;
+  } else {
+    return false;
   }
   if (min_t > maxt) return false;
   if (min_t >= mint) return true;
@@ -79,11 +83,42 @@ void MemSeries::cut() {
     }
   }
   chunk->data.shrink_to_fit();
-  // NOT YET: persistence. This is where a sealed chunk would be handed to the
-  // block writer (RocksDB) and later dropped from memory.
+  // The DB's flusher writes it to the store later (see flushed()).
   sealed_.push_back(std::move(chunk));
   app_ = chunkenc::XorAppender();
   open_.clear();
+}
+
+void MemSeries::drop_flushed(size_t n) {
+  n = std::min<size_t>(n, flushed_);
+  sealed_.erase(sealed_.begin(), sealed_.begin() + static_cast<ptrdiff_t>(n));
+  flushed_ -= static_cast<uint32_t>(n);
+  if (sealed_.empty()) sealed_.shrink_to_fit();
+}
+
+Status MemSeries::restore(model::Timestamp last_t, uint64_t last_v_bits, std::string open,
+                          const chunkenc::XorAppender::State& app, model::Timestamp open_min_t,
+                          model::Timestamp open_end,
+                          std::vector<std::shared_ptr<const SealedChunk>> sealed) {
+  auto restored = chunkenc::XorAppender::from_state(app, open.size());
+  if (!restored) return restored.status();
+  for (size_t i = 1; i < sealed.size(); ++i) {
+    if (sealed[i]->min_t <= sealed[i - 1]->max_t)
+      return chunkenc::corruption("sealed chunks overlap");
+  }
+  if (app.count > 0 && (app.t != last_t || open_min_t > last_t)) {
+    return chunkenc::corruption("open chunk does not end at the series' last sample");
+  }
+  app_ = *restored;
+  open_ = std::move(open);
+  open_min_t_ = open_min_t;
+  open_end_ = open_end;
+  sealed_ = std::move(sealed);
+  flushed_ = 0;
+  last_t_ = last_t;
+  last_v_ = last_v_bits;
+  has_samples_ = true;
+  return Status::ok();
 }
 
 size_t MemSeries::memory_bytes() const {
@@ -96,5 +131,5 @@ size_t MemSeries::memory_bytes() const {
 }  // namespace promlite::tsdb::head
 
 // The per-series budget depends on it; see the layout note in mem_series.h.
-static_assert(sizeof(promlite::tsdb::head::MemSeries) <= 184 || sizeof(void*) != 8,
+static_assert(sizeof(promlite::tsdb::head::MemSeries) <= 192 || sizeof(void*) != 8,
               "MemSeries grew: re-pack its members");

@@ -25,6 +25,7 @@
 
 #include "model/labels.h"
 #include "model/sample.h"
+#include "model/status.h"
 #include "tsdb/chunkenc/xor_chunk.h"
 #include "tsdb/head/spin_lock.h"
 
@@ -62,6 +63,10 @@ class MemSeries {
   // the small ones share words: the object is 184 bytes.
   mutable SpinLock lock;
   bool deleted = false;  // dropped by gc(); appends must re-resolve by labels
+  // The series record is in the write-ahead log (or a checkpoint). Set by the
+  // appender after logging; read without the lock (a stale false only logs
+  // the record twice, which replay ignores).
+  std::atomic<bool> logged{false};
 
  private:
   bool has_samples_ = false;
@@ -80,11 +85,17 @@ class MemSeries {
   const model::Labels labels_;
 
  public:
+  // Whether the series ever had a sample (last_t()/last_v_bits() are valid);
+  // its samples may since have moved to the store (see in_memory()).
   bool has_samples() const { return has_samples_; }
   model::Timestamp last_t() const { return last_t_; }
   uint64_t last_v_bits() const { return last_v_; }
-  // Timestamp of the oldest sample held. REQUIRES: has_samples().
+  // Whether the head holds samples of this series (open or sealed chunks).
+  bool in_memory() const { return app_.count() > 0 || !sealed_.empty(); }
+  // Timestamp of the oldest sample held. REQUIRES: in_memory().
   model::Timestamp first_t() const { return sealed_.empty() ? open_min_t_ : sealed_[0]->min_t; }
+  // Timestamp of the newest sample held. REQUIRES: in_memory().
+  model::Timestamp mem_last_t() const { return app_.count() > 0 ? last_t_ : sealed_.back()->max_t; }
 
   // True when some sample has mint <= t <= maxt. Decodes at most one chunk.
   bool has_sample_in(model::Timestamp mint, model::Timestamp maxt) const;
@@ -104,12 +115,30 @@ class MemSeries {
   // Heap and object bytes held by this series (labels, chunks, this object).
   size_t memory_bytes() const;
 
+  // --- Persistence (the DB layer's flusher and checkpoints). ---
+  // sealed()[0, flushed()) are written to the store; the rest are not yet.
+  size_t flushed() const { return flushed_; }
+  size_t unflushed() const { return sealed_.size() - flushed_; }
+  void mark_flushed(size_t n) { flushed_ += static_cast<uint32_t>(n); }
+  // Drops the oldest `n` sealed chunks, which must all be flushed.
+  void drop_flushed(size_t n);
+  // Whether everything the head holds is in the store (nothing to lose on drop).
+  bool all_flushed() const { return app_.count() == 0 && flushed_ == sealed_.size(); }
+  const chunkenc::XorAppender& open_appender() const { return app_; }
+  model::Timestamp open_end() const { return open_end_; }
+  // Replaces the state with one read from a checkpoint. REQUIRES: no samples
+  // yet and no readers. kCorruption when the parts do not fit together.
+  Status restore(model::Timestamp last_t, uint64_t last_v_bits, std::string open,
+                 const chunkenc::XorAppender::State& app, model::Timestamp open_min_t,
+                 model::Timestamp open_end, std::vector<std::shared_ptr<const SealedChunk>> sealed);
+
  private:
   model::Timestamp last_t_ = 0;
   uint64_t last_v_ = 0;  // value bits
   model::Timestamp open_min_t_ = 0;
   model::Timestamp open_end_ = 0;  // exclusive aligned boundary of the open chunk
   chunkenc::XorAppender app_;
+  uint32_t flushed_ = 0;
   std::string open_;
   std::vector<std::shared_ptr<const SealedChunk>> sealed_;
 };

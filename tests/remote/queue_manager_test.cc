@@ -1,0 +1,239 @@
+#include "remote/queue_manager.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+
+#include "remote/storage.h"
+#include "tests/remote/fake_receiver.h"
+#include "tsdb/wal/records.h"
+#include "tsdb/wal/writer.h"
+
+namespace promlite::remote {
+namespace {
+
+namespace fs = std::filesystem;
+namespace wal = tsdb::wal;
+using testing::FakeReceiver;
+
+class QueueTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("remote_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    open_writer();
+  }
+  void TearDown() override {
+    writer_.reset();
+    fs::remove_all(dir_);
+  }
+  void open_writer() {
+    wal::WriterOptions o;
+    o.sync_interval = std::chrono::milliseconds(0);
+    o.segment_bytes = 4096;  // several segments in the longer tests
+    auto w = wal::Writer::open(wal_dir(), o);
+    ASSERT_TRUE(w.is_ok());
+    writer_ = std::move(w).value();
+  }
+  std::string wal_dir() const { return (dir_ / "wal").string(); }
+
+  // Logs `n_series` series (ids from `first_id`, on first use) and one sample
+  // per series at time t, value t.
+  void log_scrape(uint64_t first_id, int n_series, int64_t t) {
+    std::vector<std::string> recs;
+    std::vector<wal::SeriesRecord> series;
+    std::vector<wal::RefSample> samples;
+    for (int i = 0; i < n_series; ++i) {
+      uint64_t id = first_id + i;
+      if (!known_.count(id)) {
+        known_.insert(id);
+        series.push_back(
+            {id, model::Labels::from_pairs({{"__name__", "m"}, {"i", std::to_string(id)}})});
+      }
+      samples.push_back({id, t, static_cast<double>(t)});
+    }
+    std::string a, b;
+    if (!series.empty()) wal::encode_series(series, a);
+    wal::encode_samples(samples, b);
+    std::vector<std::string_view> views;
+    if (!a.empty()) views.push_back(a);
+    views.push_back(b);
+    ASSERT_TRUE(writer_->log(views).is_ok());
+  }
+
+  QueueOptions options(const std::string& url) {
+    QueueOptions o;
+    o.cfg.url = url;
+    o.cfg.remote_timeout = 2000;
+    o.cfg.queue_config.max_samples_per_send = 100;
+    o.cfg.queue_config.batch_send_deadline = 20;
+    o.cfg.queue_config.min_backoff = 5;
+    o.cfg.queue_config.max_backoff = 20;
+    o.cfg.queue_config.max_shards = 4;
+    o.queue_name = "test";
+    o.wal_dir = wal_dir();
+    o.position_file = (dir_ / "remote" / "test.pos").string();
+    o.poll_interval = std::chrono::milliseconds(5);
+    o.save_interval = std::chrono::milliseconds(50);
+    return o;
+  }
+
+  static std::unique_ptr<QueueManager> start(QueueOptions o) {
+    auto q = QueueManager::start(std::move(o));
+    EXPECT_TRUE(q.is_ok()) << q.status().message();
+    for (int i = 0; i < 1000 && !(*q)->caught_up(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return std::move(q).value();
+  }
+
+  static bool wait_until(const std::function<bool()>& f, int ms = 5000) {
+    for (int i = 0; i < ms / 5; ++i) {
+      if (f()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return f();
+  }
+
+  // Every (labels, t) pair exactly once.
+  static void expect_each_once(const std::vector<testing::ReceivedSample>& got, size_t want) {
+    std::set<std::pair<std::string, int64_t>> seen;
+    for (const auto& s : got) {
+      EXPECT_TRUE(seen.insert({s.labels, s.t}).second) << "duplicate " << s.labels << " @" << s.t;
+    }
+    EXPECT_EQ(seen.size(), want);
+  }
+
+  fs::path dir_;
+  std::unique_ptr<wal::Writer> writer_;
+  std::set<uint64_t> known_;
+};
+
+TEST_F(QueueTest, BatchesWithHeadersExternalLabelsAndRelabeling) {
+  FakeReceiver rx([](int) { return 204; });
+  auto o = options(rx.url());
+  o.external_labels = model::Labels::from_pairs({{"replica", "a"}, {"i", "ignored"}});
+  config::RelabelConfig drop;
+  o.cfg.write_relabel_configs.push_back(drop);
+  // The callback stands in for the scraper's relabeler: drop series i=3.
+  o.relabel = [](const model::Labels& ls, const config::RelabelConfigs&, bool* keep) {
+    *keep = ls.get("i") != "3";
+    return ls;
+  };
+  auto q = start(o);
+  for (int t = 1; t <= 30; ++t) log_scrape(1, 10, t * 1000);
+  ASSERT_TRUE(rx.wait_for_samples(270));
+  ASSERT_TRUE(wait_until([&] { return q->stats().samples_dropped == 30; }));
+  q->stop();
+  auto got = rx.samples();
+  expect_each_once(got, 270);
+  for (size_t n : rx.batch_sizes()) EXPECT_LE(n, 100u);
+  // External labels are added, but never override a series' own label.
+  EXPECT_EQ(got[0].labels.find("__name__=m,"), 0u) << got[0].labels;
+  EXPECT_NE(got[0].labels.find(",replica=a"), std::string::npos) << got[0].labels;
+  EXPECT_EQ(got[0].labels.find("i=ignored"), std::string::npos);
+  auto h = rx.last_headers();
+  EXPECT_EQ(h["Content-Encoding"], "snappy");
+  EXPECT_EQ(h["Content-Type"], "application/x-protobuf");
+  EXPECT_EQ(h["X-Prometheus-Remote-Write-Version"], "0.1.0");
+  EXPECT_EQ(q->stats().samples_sent, 270u);
+  EXPECT_EQ(q->stats().samples_failed, 0u);
+}
+
+TEST_F(QueueTest, RetriesServerErrorsAndTooManyRequests) {
+  for (int code : {500, 503, 429}) {
+    SCOPED_TRACE(code);
+    FakeReceiver rx([code](int n) { return n < 3 ? code : 200; });
+    auto q = start(options(rx.url()));
+    log_scrape(static_cast<uint64_t>(code) * 100, 50, 1000);
+    ASSERT_TRUE(rx.wait_for_samples(50));
+    EXPECT_GE(q->stats().samples_retried, 150u);
+    q->stop();
+    expect_each_once(rx.samples(), 50);
+    EXPECT_EQ(q->stats().samples_failed, 0u);
+    fs::remove_all(dir_ / "remote");
+  }
+}
+
+TEST_F(QueueTest, DropsOnlyTheBatchAnsweredWith400) {
+  FakeReceiver rx([](int n) { return n == 0 ? 400 : 200; });
+  auto o = options(rx.url());
+  o.cfg.queue_config.batch_send_deadline = 1000;  // full batches only
+  auto q = start(o);
+  log_scrape(1, 100, 1000);
+  log_scrape(1, 100, 2000);
+  ASSERT_TRUE(rx.wait_for_samples(100));
+  ASSERT_TRUE(wait_until([&] { return q->stats().samples_failed == 100; }));
+  q->stop();
+  EXPECT_EQ(q->stats().batches_failed, 1u);
+  expect_each_once(rx.samples(), 100);
+}
+
+TEST_F(QueueTest, ResumesAfterRestartWithoutDuplicates) {
+  FakeReceiver rx([](int) { return 200; });
+  {
+    auto q = start(options(rx.url()));
+    for (int t = 1; t <= 20; ++t) log_scrape(1, 20, t * 1000);
+    ASSERT_TRUE(rx.wait_for_samples(400));
+    q->stop();
+  }
+  // Written while no sender runs: the restart must send exactly these.
+  for (int t = 21; t <= 40; ++t) log_scrape(1, 20, t * 1000);
+  auto q = start(options(rx.url()));
+  ASSERT_TRUE(rx.wait_for_samples(800));
+  q->stop();
+  expect_each_once(rx.samples(), 800);
+}
+
+TEST_F(QueueTest, CatchesUpAfterReceiverWasDown) {
+  uint16_t port;
+  {
+    FakeReceiver probe([](int) { return 200; });
+    port = probe.port();
+  }
+  auto o = options("http://127.0.0.1:" + std::to_string(port) + "/api/v1/write");
+  auto q = start(o);
+  for (int t = 1; t <= 50; ++t) log_scrape(1, 20, t * 1000);
+  ASSERT_TRUE(wait_until([&] { return q->stats().samples_retried > 0; }));
+  EXPECT_EQ(q->oldest_needed_segment().value_or(99), 0u);  // the WAL holds the backlog
+  FakeReceiver rx([](int) { return 200; }, port);
+  ASSERT_TRUE(rx.wait_for_samples(1000, 10000));
+  q->stop();
+  expect_each_once(rx.samples(), 1000);
+}
+
+TEST_F(QueueTest, RestartLearnsSeriesFromEarlierSegments) {
+  FakeReceiver rx([](int) { return 200; });
+  {
+    auto q = start(options(rx.url()));
+    log_scrape(1, 5, 1000);
+    ASSERT_TRUE(rx.wait_for_samples(5));
+    q->stop();
+  }
+  ASSERT_TRUE(writer_->rotate().is_ok());
+  log_scrape(1, 5, 2000);  // no series record in this segment: ids from before
+  auto q = start(options(rx.url()));
+  ASSERT_TRUE(rx.wait_for_samples(10));
+  q->stop();
+  auto got = rx.samples();
+  expect_each_once(got, 10);
+  EXPECT_EQ(q->stats().samples_dropped, 0u);
+}
+
+TEST(RemoteStorageTest, NamesQueuesAndRejectsBadUrls) {
+  config::RemoteWriteConfig a;
+  a.url = "http://x/api";
+  EXPECT_EQ(queue_name(a).size(), 6u);
+  a.name = "mimir";
+  EXPECT_EQ(queue_name(a), "mimir");
+  QueueOptions o;
+  o.cfg.url = "ftp://x";
+  EXPECT_FALSE(QueueManager::start(o).is_ok());
+}
+
+}  // namespace
+}  // namespace promlite::remote

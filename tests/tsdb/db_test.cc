@@ -1,0 +1,303 @@
+// DB: the head with its WAL, checkpoints and the partition store, reopened.
+#include "tsdb/db.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <random>
+
+#include "tests/testutil/process.h"
+#include "tests/tsdb/head_test_util.h"
+#include "tsdb/wal/segment.h"
+
+namespace promlite::tsdb {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::matcher;
+using testing::read_all;
+using testing::SeriesSamples;
+
+constexpr int64_t kHour = 3600 * 1000;
+constexpr int64_t kDay = 24 * kHour;
+
+struct Clock {
+  std::atomic<int64_t> now{10 * kDay};
+};
+
+DbOptions options(const std::string& dir, Clock* clock) {
+  DbOptions o;
+  o.dir = dir;
+  o.maintenance_interval = std::chrono::milliseconds(0);  // tests drive maintenance()
+  o.wal_sync_interval = std::chrono::milliseconds(1000);
+  o.wal_segment_bytes = 64 << 10;  // many segments
+  o.now_ms = [clock] { return clock->now.load(); };
+  return o;
+}
+
+std::unique_ptr<DB> open_db(const DbOptions& o) {
+  auto db = DB::open(o);
+  EXPECT_TRUE(db.is_ok()) << db.status().to_string();
+  return db.is_ok() ? std::move(*db) : nullptr;
+}
+
+model::Labels series_labels(int i) {
+  return model::Labels{{"__name__", "flink_taskmanager_job_task_operator_numRecordsIn"},
+                       {"job", "flink"},
+                       {"task_name", "Source: Kafka -> Map -> Filter " + std::to_string(i % 7)},
+                       {"subtask", std::to_string(i)}};
+}
+
+// Writes `n` series x [from, to) samples every 15 s, one commit per timestamp,
+// and records what was written in `expect`.
+void write(DB& db, int n, int64_t from, int64_t to, std::map<std::string, SeriesSamples>& expect) {
+  std::vector<SeriesRef> refs(static_cast<size_t>(n), 0);
+  for (int64_t t = from; t < to; t += 15000) {
+    auto app = db.appender();
+    for (int i = 0; i < n; ++i) {
+      double v = (i % 3 == 0) ? static_cast<double>(t / 1000 * (i + 1))
+                              : std::sin(static_cast<double>(t) / 1e6 + i) * 100;
+      auto ref = app->append(refs[static_cast<size_t>(i)], series_labels(i), t, v);
+      ASSERT_TRUE(ref.is_ok()) << ref.status().to_string();
+      refs[static_cast<size_t>(i)] = *ref;
+      auto& e = expect[series_labels(i).to_string()];
+      e.labels = series_labels(i);
+      e.samples.push_back({t, v});
+    }
+    ASSERT_TRUE(app->commit().is_ok());
+  }
+}
+
+std::vector<SeriesSamples> expected(const std::map<std::string, SeriesSamples>& m,
+                                    int64_t mint = INT64_MIN, int64_t maxt = INT64_MAX) {
+  std::vector<SeriesSamples> out;
+  for (const auto& [k, s] : m) {
+    SeriesSamples c{s.labels, {}};
+    for (const auto& smp : s.samples) {
+      if (smp.t >= mint && smp.t <= maxt) c.samples.push_back(smp);
+    }
+    if (!c.samples.empty()) out.push_back(std::move(c));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const SeriesSamples& a, const SeriesSamples& b) { return a.labels < b.labels; });
+  return out;
+}
+
+model::Matchers all_flink() { return {matcher(model::MatchType::kEqual, "job", "flink")}; }
+
+// Copies a live data directory, as a kill -9 would leave it (minus the lock).
+std::string crash_copy(const std::string& dir) {
+  std::string copy = testutil::make_temp_dir("promlite-db-crash");
+  fs::remove_all(copy);
+  fs::copy(dir, copy, fs::copy_options::recursive);
+  return copy;
+}
+
+class DbTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = testutil::make_temp_dir("promlite-db"); }
+  void TearDown() override {
+    for (const auto& d : cleanup_) fs::remove_all(d);
+    fs::remove_all(dir_);
+  }
+  std::string dir_;
+  std::vector<std::string> cleanup_;
+  Clock clock_;
+};
+
+TEST_F(DbTest, CleanRestartKeepsEverything) {
+  std::map<std::string, SeriesSamples> expect;
+  const int64_t start = clock_.now - 3 * kHour;
+  {
+    auto db = open_db(options(dir_, &clock_));
+    write(*db, 50, start, start + 3 * kHour, expect);  // crosses chunk boundaries
+    ASSERT_TRUE(db->maintenance().is_ok());
+    EXPECT_EQ(read_all(*db, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+  }
+  auto db = open_db(options(dir_, &clock_));
+  EXPECT_EQ(read_all(*db, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+  EXPECT_EQ(read_all(*db, start + kHour, start + 2 * kHour, all_flink()),
+            expected(expect, start + kHour, start + 2 * kHour));
+  // Appends go on after the restart, in order, with the same series.
+  write(*db, 50, start + 3 * kHour, start + 3 * kHour + 60000, expect);
+  EXPECT_EQ(read_all(*db, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+  EXPECT_EQ(db->head().num_series(), 50u);
+}
+
+TEST_F(DbTest, CrashWithoutCheckpointReplaysTheWal) {
+  std::map<std::string, SeriesSamples> expect;
+  const int64_t start = clock_.now - kHour;
+  auto db = open_db(options(dir_, &clock_));
+  write(*db, 30, start, start + kHour, expect);
+  std::string copy = crash_copy(dir_);
+  cleanup_.push_back(copy);
+  auto reopened = open_db(options(copy, &clock_));
+  EXPECT_EQ(read_all(*reopened, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+  EXPECT_GT(reopened->stats().replayed_samples, 0u);
+}
+
+TEST_F(DbTest, CrashAfterCheckpointUsesSnapshotPlusWal) {
+  std::map<std::string, SeriesSamples> expect;
+  const int64_t start = clock_.now - 2 * kHour;
+  auto db = open_db(options(dir_, &clock_));
+  write(*db, 30, start, start + kHour, expect);
+  ASSERT_TRUE(db->maintenance(/*force_checkpoint=*/true).is_ok());
+  EXPECT_EQ(db->stats().checkpoints, 1u);
+  write(*db, 30, start + kHour, start + 2 * kHour, expect);
+  std::string copy = crash_copy(dir_);
+  cleanup_.push_back(copy);
+  auto reopened = open_db(options(copy, &clock_));
+  EXPECT_EQ(read_all(*reopened, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+}
+
+TEST_F(DbTest, TornWalTailIsCutAndTheRestKept) {
+  std::map<std::string, SeriesSamples> expect;
+  const int64_t start = clock_.now - kHour;
+  auto db = open_db(options(dir_, &clock_));
+  write(*db, 10, start, start + 30 * 60000, expect);
+  std::string copy = crash_copy(dir_);
+  cleanup_.push_back(copy);
+  auto range = wal::segment_range(copy + "/wal");
+  ASSERT_TRUE(range.is_ok());
+  char name[16];
+  std::snprintf(name, sizeof name, "%08llu", static_cast<unsigned long long>(range->second));
+  fs::path last = fs::path(copy) / "wal" / name;
+  auto size = fs::file_size(last);
+  ASSERT_GT(size, 10u);
+  fs::resize_file(last, size - 7);  // a torn final write
+  auto reopened = open_db(options(copy, &clock_));
+  EXPECT_EQ(reopened->stats().wal_corruptions, 1u);
+  // Everything but the last commit (10 samples at the last timestamp).
+  auto got = read_all(*reopened, INT64_MIN, INT64_MAX, all_flink());
+  auto want = expected(expect, INT64_MIN, start + 30 * 60000 - 15001);
+  EXPECT_EQ(got, want);
+  // Appending continues after the repair.
+  std::map<std::string, SeriesSamples> more;
+  write(*reopened, 10, start + 30 * 60000, start + 31 * 60000, more);
+}
+
+TEST_F(DbTest, FlushedChunksLeaveMemoryButStayQueryable) {
+  std::map<std::string, SeriesSamples> expect;
+  const int64_t start = clock_.now - 4 * kHour;
+  auto db = open_db(options(dir_, &clock_));
+  write(*db, 20, start, start + 4 * kHour, expect);
+  auto sealed_in_head = [&db] {
+    size_t n = 0;
+    db->head().for_each_series([&](const head::SeriesPtr& s) {
+      std::lock_guard<head::SpinLock> lock(s->lock);
+      n += s->sealed().size();
+    });
+    return n;
+  };
+  size_t before = sealed_in_head();
+  EXPECT_GT(before, 20u * 4);
+  size_t bytes_before = db->head().memory_bytes();
+  // A querier open across the flush keeps the chunks in memory until closed.
+  auto q = db->querier(INT64_MIN, INT64_MAX);
+  ASSERT_TRUE(q.is_ok());
+  ASSERT_TRUE(db->maintenance().is_ok());
+  EXPECT_GT(db->stats().chunks_flushed, 0u);
+  auto set = (*q)->select(false, nullptr, all_flink());
+  size_t n = 0;
+  while (set->next()) {
+    auto it = set->at().iterator(nullptr);
+    while (it->next()) ++n;
+  }
+  EXPECT_EQ(n, 20u * 4 * 240);
+  set.reset();
+  q->reset();
+  EXPECT_EQ(sealed_in_head(), before);  // kept while the querier was open
+  ASSERT_TRUE(db->maintenance().is_ok());
+  EXPECT_EQ(sealed_in_head(), 0u);
+  EXPECT_LT(db->head().memory_bytes(), bytes_before) << bytes_before;
+  EXPECT_EQ(read_all(*db, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+  EXPECT_EQ(read_all(*db, start + 90 * 60000, start + 150 * 60000, all_flink()),
+            expected(expect, start + 90 * 60000, start + 150 * 60000));
+  // Label look-ups see both sides.
+  auto names = (*db->querier(INT64_MIN, INT64_MAX))->label_values("subtask", {});
+  ASSERT_TRUE(names.is_ok());
+  EXPECT_EQ(names->size(), 20u);
+}
+
+TEST_F(DbTest, IdleSeriesLeaveTheHeadAndStayQueryable) {
+  std::map<std::string, SeriesSamples> expect;
+  const int64_t start = clock_.now - 3 * kHour;
+  auto db = open_db(options(dir_, &clock_));
+  write(*db, 10, start, start + 10 * 60000, expect);  // then silent
+  // A different series keeps going, moving the head's time forward.
+  auto app = db->appender();
+  ASSERT_TRUE(
+      app->append(0, model::Labels{{"__name__", "up"}, {"job", "x"}}, clock_.now, 1).is_ok());
+  ASSERT_TRUE(app->commit().is_ok());
+  ASSERT_TRUE(db->maintenance().is_ok());
+  ASSERT_TRUE(db->maintenance().is_ok());
+  EXPECT_EQ(db->head().num_series(), 1u);
+  EXPECT_EQ(read_all(*db, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+  db.reset();
+  auto reopened = open_db(options(dir_, &clock_));
+  EXPECT_EQ(read_all(*reopened, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+}
+
+TEST_F(DbTest, RetentionDropsWholeOldPartitions) {
+  std::map<std::string, SeriesSamples> old_data, new_data;
+  auto o = options(dir_, &clock_);
+  o.retention_ms = 2 * kDay;
+  auto db = open_db(o);
+  const int64_t old_start = (clock_.now / kDay - 5) * kDay;
+  write(*db, 5, old_start, old_start + kHour, old_data);
+  write(*db, 5, clock_.now - kHour, clock_.now, new_data);
+  ASSERT_TRUE(db->maintenance().is_ok());
+  EXPECT_GE(db->stats().partitions_dropped, 1u);
+  EXPECT_TRUE(read_all(*db, old_start, old_start + kHour, all_flink()).empty());
+  EXPECT_EQ(read_all(*db, clock_.now - kHour, clock_.now, all_flink()), expected(new_data));
+}
+
+TEST_F(DbTest, SecondOpenOfTheSameDirectoryIsRefused) {
+  auto db = open_db(options(dir_, &clock_));
+  auto again = DB::open(options(dir_, &clock_));
+  ASSERT_FALSE(again.is_ok());
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+}
+
+TEST_F(DbTest, OutOfOrderAndDuplicatesRejectedPerSample) {
+  auto db = open_db(options(dir_, &clock_));
+  model::Labels l{{"__name__", "m"}};
+  auto app = db->appender();
+  ASSERT_TRUE(app->append(0, l, 1000, 1).is_ok());
+  ASSERT_TRUE(app->commit().is_ok());
+  app = db->appender();
+  EXPECT_EQ(app->append(0, l, 500, 2).status().code(), StatusCode::kOutOfOrder);
+  EXPECT_EQ(app->append(0, l, 1000, 3).status().code(), StatusCode::kDuplicateSample);
+  EXPECT_TRUE(app->append(0, l, 2000, 4).is_ok());
+  ASSERT_TRUE(app->commit().is_ok());
+  db.reset();
+  auto reopened = open_db(options(dir_, &clock_));
+  auto got = read_all(*reopened, INT64_MIN, INT64_MAX,
+                      {matcher(model::MatchType::kEqual, "__name__", "m")});
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].samples.size(), 2u);
+  EXPECT_EQ(got[0].samples[1].v, 4);
+}
+
+TEST_F(DbTest, StalenessMarkerSurvivesRestart) {
+  auto db = open_db(options(dir_, &clock_));
+  model::Labels l{{"__name__", "m"}};
+  auto app = db->appender();
+  ASSERT_TRUE(app->append(0, l, 1000, 1).is_ok());
+  ASSERT_TRUE(app->append(0, l, 2000, model::stale_nan()).is_ok());
+  ASSERT_TRUE(app->commit().is_ok());
+  db.reset();
+  auto reopened = open_db(options(dir_, &clock_));
+  auto got = read_all(*reopened, INT64_MIN, INT64_MAX,
+                      {matcher(model::MatchType::kEqual, "__name__", "m")});
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].samples.size(), 2u);
+  EXPECT_TRUE(model::is_stale_nan(got[0].samples[1].v));
+}
+
+}  // namespace
+}  // namespace promlite::tsdb

@@ -1,0 +1,161 @@
+// Store: the persistent chunk store, sealed chunks in RocksDB time partitions.
+//
+// Each time partition (default one day, aligned to multiples of partition_ms
+// since the epoch) is one RocksDB column family "p_<start_ms>" holding its own
+// series table, postings and chunks (key layout: keys.h and tsdb/FORMAT.md,
+// "Partition store"), so retention drops a partition in O(1) with
+// DropColumnFamily: no rewrite, its files go once no reader holds them. Blocks
+// are zstd-compressed (with a trained dictionary by default), which shrinks
+// the repeated label text and chunk headers.
+//
+//   auto store = Store::open(dir);
+//   Status s = (*store)->write(records, /*sync=*/false);  // chunks cut by the head
+//   (*store)->sync_wal();                                  // durable from here
+//   auto q = (*store)->querier(mint, maxt);                // tsdb::Querier
+//   (*store)->drop_before(now - retention);
+//
+// Thread-safety: write() may be called from one thread at a time (a mutex
+// serialises accidental concurrent callers). querier(), drop_before(),
+// drop_oldest(), partitions(), disk_bytes(), flush(), compact() and sync_wal()
+// are safe from any thread, concurrently with writes. A querier keeps reading a
+// consistent snapshot even when its partitions are dropped meanwhile (their
+// files are removed once the last querier using them is gone).
+// Lifetimes: every Querier (and its sets, series, iterators) must be destroyed
+// before the Store.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/labels.h"
+#include "model/sample.h"
+#include "model/status.h"
+#include "tsdb/querier.h"
+
+namespace rocksdb {
+class Cache;
+class ColumnFamilyHandle;
+class DB;
+struct ColumnFamilyOptions;
+}  // namespace rocksdb
+
+namespace promlite::tsdb::store {
+
+struct StoreOptions {
+  // Partition length. Persisted at creation: a store reopened with another value
+  // keeps the one it was created with (and logs a warning).
+  int64_t partition_ms = 24 * 3600 * 1000;
+  size_t block_size = 64 << 10;   // RocksDB data block size (see FORMAT.md for the figures)
+  int zstd_level = 3;             // memtable flushes and intermediate levels
+  int zstd_bottommost_level = 9;  // the last level, where a partition's data settles
+  bool zstd_dictionary = true;    // train a zstd dictionary per SST file
+  size_t block_cache_bytes = 32 << 20;
+  size_t write_buffer_bytes = 16 << 20;  // per memtable; all memtables together <= 3x this
+  int bloom_bits_per_key = 0;            // 0: no filter (every lookup is a seek; see FORMAT.md)
+  int max_open_files = 512;
+};
+
+struct ChunkRecord {  // one sealed chunk of one series, as the head cut it
+  uint64_t series_id = 0;
+  // Needed the first time a series is written to a partition; may be null
+  // otherwise (write() fails with kInvalidArgument when it is needed and null).
+  const model::Labels* labels = nullptr;
+  std::string_view data;  // sealed chunk bytes (chunkenc format, header has min_t/max_t)
+};
+
+struct PartitionInfo {
+  model::Timestamp start = 0;   // inclusive
+  model::Timestamp end = 0;     // exclusive: start + partition_ms
+  uint64_t disk_bytes = 0;      // SST files of the partition
+  uint64_t estimated_keys = 0;  // RocksDB's estimate (series + postings + chunks)
+  // Approximate SST bytes of each key kind (RocksDB's GetApproximateSizes).
+  uint64_t series_bytes = 0;
+  uint64_t postings_bytes = 0;
+  uint64_t chunk_bytes = 0;
+};
+
+struct Partition;
+
+class Store {
+ public:
+  // Opens or creates the store in `dir`. kIOError (or kCorruption) with
+  // RocksDB's message when it cannot be opened, e.g. when another process holds
+  // its LOCK file.
+  static Result<std::unique_ptr<Store>> open(const std::string& dir, const StoreOptions& opts = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Writes the chunks in one atomic RocksDB write batch. Each chunk goes to the
+  // partition containing its min_t; a chunk whose max_t falls in a later
+  // partition, or whose header does not parse, fails the whole call with
+  // kInvalidArgument and nothing is written. Labels and postings are written
+  // once per (partition, series id). With `sync` the batch is durable when this
+  // returns (fsync of RocksDB's WAL); otherwise after the next sync_wal(). Disk
+  // full: kResourceExhausted; other write errors: kIOError, both with RocksDB's
+  // message. The store stays usable and later writes succeed once the cause is
+  // gone (a RocksDB background error is cleared with Resume()).
+  // One writer thread at a time.
+  Status write(std::span<const ChunkRecord> chunks, bool sync);
+  Status sync_wal();
+
+  // A tsdb::Querier over the partitions overlapping [mint, maxt] (inclusive),
+  // reading a RocksDB snapshot taken now. Series with one label set stored under
+  // several ids or in several partitions come out as one Series whose samples
+  // are merged in time order, a timestamp seen twice given once. Samples
+  // outside [mint, maxt] are not returned.
+  Result<std::unique_ptr<Querier>> querier(model::Timestamp mint, model::Timestamp maxt);
+
+  // Retention: drops every partition whose end <= t. Returns how many.
+  Result<size_t> drop_before(model::Timestamp t);
+  // Drops the oldest partition (size-based retention). Returns 0 or 1.
+  Result<size_t> drop_oldest();
+
+  std::vector<PartitionInfo> partitions() const;  // oldest first
+  uint64_t disk_bytes() const;                    // bytes of every file in the store dir
+  // Memtables -> SST files; also deletes the files of dropped partitions that
+  // queriers held until now.
+  Status flush();
+  Status compact();  // full compaction of every partition
+
+  int64_t partition_ms() const { return partition_ms_; }
+  // Bytes held by the per-partition sets of series already written (the
+  // writer's bookkeeping), for self-metrics.
+  size_t written_sets_bytes() const;
+
+ private:
+  Store(std::string dir, const StoreOptions& opts);
+  model::Timestamp partition_start(model::Timestamp t) const;
+  Result<std::shared_ptr<Partition>> partition_for_write(model::Timestamp start);
+  Status load_written(Partition& p);
+  void evict_written_sets();
+  Result<size_t> drop(std::vector<std::shared_ptr<Partition>> victims);
+  std::shared_ptr<Partition> make_partition(model::Timestamp start,
+                                            rocksdb::ColumnFamilyHandle* cf);
+  std::vector<std::shared_ptr<Partition>> all_partitions() const;
+  void purge_obsolete_files();
+
+  const std::string dir_;
+  const StoreOptions opts_;
+  int64_t partition_ms_;
+  std::shared_ptr<rocksdb::Cache> cache_;
+  std::unique_ptr<rocksdb::ColumnFamilyOptions> cf_opts_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> other_handles_;  // default and unknown CFs
+
+  mutable std::shared_mutex mu_;  // guards parts_
+  std::map<model::Timestamp, std::shared_ptr<Partition>> parts_;
+
+  mutable std::mutex write_mu_;  // one writer; guards the written sets and write_counter_
+  uint64_t write_counter_ = 0;
+};
+
+}  // namespace promlite::tsdb::store
