@@ -313,6 +313,21 @@ void QueueManager::save_position() {
   }
 }
 
+namespace {
+
+// Reads a uvarint at s[*p] and advances *p; false when it is cut short.
+bool read_uvarint(std::string_view s, size_t* p, uint64_t* v) {
+  *v = 0;
+  for (int shift = 0; *p < s.size() && shift < 64; shift += 7) {
+    auto c = static_cast<uint8_t>(s[(*p)++]);
+    *v |= uint64_t(c & 0x7f) << shift;
+    if (!(c & 0x80)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 // Reads the newest checkpoint's series snapshots (type 16: id, labels, ...;
 // type 17: a zstd frame of them; tsdb/FORMAT.md).
 void QueueManager::load_checkpoint_series() {
@@ -337,17 +352,10 @@ void QueueManager::load_checkpoint_series() {
   auto snapshot = [&](std::string_view rec) {
     if (rec.empty() || static_cast<uint8_t>(rec[0]) != 16) return;
     size_t p = 1;
-    auto uvarint = [&](uint64_t* v) {
-      *v = 0;
-      for (int shift = 0; p < rec.size() && shift < 64; shift += 7) {
-        uint8_t c = static_cast<uint8_t>(rec[p++]);
-        *v |= uint64_t(c & 0x7f) << shift;
-        if (!(c & 0x80)) return true;
-      }
-      return false;
-    };
     uint64_t id = 0, len = 0;
-    if (!uvarint(&id) || !uvarint(&len) || len > rec.size() - p) return;
+    if (!read_uvarint(rec, &p, &id) || !read_uvarint(rec, &p, &len) || len > rec.size() - p) {
+      return;
+    }
     bool ok = false;
     model::Labels ls = model::Labels::from_encoded(std::string(rec.substr(p, len)), &ok);
     if (!ok) return;
@@ -375,24 +383,12 @@ void QueueManager::load_checkpoint_series() {
     plain.resize(size);
     size_t got = ZSTD_decompress(plain.data(), plain.size(), rec.data(), rec.size());
     if (ZSTD_isError(got) || got != size) continue;
-    std::string_view rest = plain;
-    while (!rest.empty()) {
-      uint64_t len = 0;
-      size_t i = 0;
-      int shift = 0;
-      bool done = false;
-      for (; i < rest.size() && shift < 64; ++i, shift += 7) {
-        uint8_t c = static_cast<uint8_t>(rest[i]);
-        len |= uint64_t(c & 0x7f) << shift;
-        if (!(c & 0x80)) {
-          done = true;
-          ++i;
-          break;
-        }
-      }
-      if (!done || len > rest.size() - i) break;
-      snapshot(rest.substr(i, len));
-      rest.remove_prefix(i + len);
+    std::string_view all = plain;
+    size_t p = 0;
+    uint64_t len = 0;
+    while (p < all.size() && read_uvarint(all, &p, &len) && len <= all.size() - p) {
+      snapshot(all.substr(p, len));
+      p += len;
     }
   }
 }

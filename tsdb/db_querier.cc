@@ -87,8 +87,9 @@ class MergedSeries final : public Series {
 
 class MergeSeriesSet final : public SeriesSet {
  public:
+  // `store` has already been advanced once, successfully (see DbQuerier::select).
   MergeSeriesSet(std::unique_ptr<SeriesSet> store, std::unique_ptr<SeriesSet> head)
-      : store_(std::move(store)), head_(std::move(head)) {}
+      : store_(std::move(store)), head_(std::move(head)), has_store_(true), advance_store_(false) {}
 
   bool next() override {
     if (advance_store_) has_store_ = store_->next();
@@ -117,9 +118,9 @@ class MergeSeriesSet final : public SeriesSet {
  private:
   std::unique_ptr<SeriesSet> store_;
   std::unique_ptr<SeriesSet> head_;
-  bool has_store_ = false;
+  bool has_store_;
   bool has_head_ = false;
-  bool advance_store_ = true;
+  bool advance_store_;
   bool advance_head_ = true;
   MergedSeries cur_;
 };
@@ -153,9 +154,15 @@ DbQuerier::~DbQuerier() {
 std::unique_ptr<SeriesSet> DbQuerier::select(bool sorted, const SelectHints* hints,
                                              const model::Matchers& matchers) {
   if (!store_) return head_->select(sorted, hints, matchers);
+  // The store's answer first: when it has nothing in range (recent data only
+  // in the head), the head answers alone and sorts only if asked to.
+  std::unique_ptr<SeriesSet> stored = store_->select(true, hints, matchers);
+  if (!stored->next()) {
+    if (!stored->status()) return stored;
+    return head_->select(sorted, hints, matchers);
+  }
   // Both sides sorted so one pass pairs equal label sets.
-  return std::make_unique<MergeSeriesSet>(store_->select(true, hints, matchers),
-                                          head_->select(true, hints, matchers));
+  return std::make_unique<MergeSeriesSet>(std::move(stored), head_->select(true, hints, matchers));
 }
 
 Result<std::vector<std::string>> DbQuerier::label_names(const model::Matchers& matchers,
