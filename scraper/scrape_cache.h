@@ -29,11 +29,18 @@ class ScrapeCache {
     bool dropped = false;         // metric_relabel_configs dropped it
     bool track_staleness = true;  // false for samples with explicit timestamps
     uint64_t last_iter = 0;       // scrape iteration it was last seen in
+    // The exposition format whose parser checked the raw bytes: the loop
+    // skips parsing labels it has seen, which holds only within one format.
+    uint8_t format = 0;
+    const std::string* key = nullptr;  // the raw bytes (the map's own key)
+    uint32_t order_pos = 0;            // index in the last scrape's order
   };
 
   // Starts a scrape; returns its iteration number.
   uint64_t begin_scrape();
-  // The entry for raw series bytes, or nullptr.
+  // The entry for raw series bytes, or nullptr. Targets expose their series in
+  // the same order scrape after scrape, so the entry after the last one found
+  // is tried first: one comparison instead of hashing the bytes and probing.
   Entry* find(std::string_view series);
   Entry* add(std::string_view series, Entry e);
   // Marks an entry as present in the current scrape.
@@ -67,6 +74,9 @@ class ScrapeCache {
   std::unordered_map<std::string, Entry, Hash, std::equal_to<>> map_;
   std::vector<Entry*> prev_seen_;
   std::vector<Entry*> cur_seen_;
+  std::vector<Entry*> order_;      // entries of the last successful scrape, in order
+  std::vector<Entry*> cur_order_;  // the current scrape's, so far
+  size_t next_pos_ = 0;            // where in order_ the next series likely is
   uint64_t iter_ = 0;
   size_t success_size_ = 0;  // cache size after the last successful scrape
 };

@@ -359,6 +359,9 @@ Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model:
               {"content_type", r.content_type}, {"err", note});
   }
   auto parser = textparse::new_parser(*format, r.body);
+  // Series the cache knows need no label parse: their bytes parsed before.
+  parser->set_lazy_labels(true);
+  const auto format_tag = static_cast<uint8_t>(*format);
   uint64_t duplicates = 0;
   // Counted locally and published once per successful scrape: a shared atomic
   // touched per sample would bounce its cache line between the scrape threads.
@@ -390,6 +393,11 @@ Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model:
     bool use_explicit = options_.honor_timestamps && explicit_ts.has_value();
     model::Timestamp t = use_explicit ? *explicit_ts : ts;
     ScrapeCache::Entry* e = cache_.find(parser->series());
+    if (e && e->format != format_tag) {
+      // Known bytes, but checked by the other format's parser.
+      if (!parser->parse_labels()) return parser->error();
+      e->format = format_tag;
+    }
     if (e && !use_explicit && cache_.seen_in_current(e)) {
       // The same series twice in one scrape without timestamps: Prometheus
       // rejects the repeat as a duplicate sample and goes on.
@@ -400,10 +408,12 @@ Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model:
       continue;
     }
     if (!e) {
+      if (!parser->parse_labels()) return parser->error();
       Status err;
       e = resolve(parser->series(), parser->build_labels(scratch_),
                   !use_explicit || options_.track_timestamps_staleness, &err);
       if (!e) return err;
+      e->format = format_tag;
     }
     cache_.mark_seen(e);
     if (e->dropped) continue;

@@ -57,6 +57,8 @@ Entry OpenMetricsParser::parse_next() {
   for (;;) {
     Entry e = parse_one();
     if (e != Entry::kSeries || !is_skipped_created()) return e;
+    // A skipped line is still checked: no caller sees it to parse it lazily.
+    if (!parse_labels()) return Entry::kError;
   }
 }
 
@@ -156,8 +158,12 @@ Entry OpenMetricsParser::parse_series(const char* p) {
     return fail_expected("expected a valid start token", p);
   }
   if (p < end_ && *p == '{') {
-    p = parse_label_block(p + 1, /*blanks=*/false, /*exemplar=*/false, &labels_);
-    if (!p) return Entry::kError;
+    if (const char* skipped = maybe_skip_label_block(p + 1)) {
+      p = skipped;
+    } else {
+      p = parse_label_block(p + 1, /*blanks=*/false, /*exemplar=*/false, &labels_);
+      if (!p) return Entry::kError;
+    }
   }
   series_ = std::string_view(start, static_cast<size_t>(p - start));
   if (name_.empty()) {

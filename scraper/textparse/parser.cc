@@ -1,6 +1,7 @@
 #include "scraper/textparse/parser.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "scraper/textparse/scan.h"
 
@@ -121,6 +122,9 @@ Entry Parser::next() {
 }
 
 Entry Parser::fail(std::string message) {
+  if (pending_labels_ && !soft_fail_ && !parse_labels()) {
+    return Entry::kError;  // the skipped block's own error comes first, as eagerly
+  }
   if (soft_fail_) {
     soft_error_ = "line " + std::to_string(line_) + ": " + message;
     return Entry::kError;
@@ -208,6 +212,26 @@ const char* Parser::parse_label_block(const char* p, bool blanks, bool exemplar,
     if (blanks) continue;
     return fail_expected("expected comma or brace close", p), nullptr;
   }
+}
+
+const char* Parser::maybe_skip_label_block(const char* p) {
+  // Only after a bare metric name: the quoted-name form sets name_ inside.
+  if (!lazy_labels_ || name_.empty()) return nullptr;
+  const char* after = scan::skip_label_block(p, end_);
+  if (after) {
+    pending_labels_ = p;
+    pending_blanks_ = format() == Format::kPrometheusText;
+  }
+  return after;
+}
+
+bool Parser::parse_labels() {
+  if (state_ == Entry::kError) return false;
+  const char* p = std::exchange(pending_labels_, nullptr);
+  if (!p) return true;
+  labels_.clear();
+  if (!parse_label_block(p, pending_blanks_, /*exemplar=*/false, &labels_)) return false;
+  return labels_.empty() || check_duplicate_labels();
 }
 
 const char* Parser::parse_meta_name(const char* q, const char* end, std::string_view keyword) {

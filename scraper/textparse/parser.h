@@ -126,6 +126,18 @@ class Parser {
   // ...), otherwise kUnknown.
   MetricType series_type() const;
 
+  // Lazy label parsing, for the scrape loop's steady state: with it on, next()
+  // only finds where a series' label block ends (series() is exact), and the
+  // block is parsed and checked by parse_labels(). A caller that has seen the
+  // same raw bytes parse cleanly before (its scrape cache) skips that work.
+  // labels() and build_labels() need parse_labels() first. Errors are the
+  // same as an eager parse gives: a later error on the same line (value,
+  // timestamp) first checks the skipped block, so its error comes first.
+  void set_lazy_labels(bool lazy) { lazy_labels_ = lazy; }
+  // Parses the current series' skipped label block, if any. Returns false
+  // after an error (error() says which; next() then returns kError).
+  bool parse_labels();
+
   // Builds the model::Labels of the current series (metric name as __name__,
   // escapes resolved). As Prometheus 3 does, the values of `le` (after a TYPE
   // histogram) and `quantile` (after a TYPE summary) are normalised to the
@@ -181,7 +193,11 @@ class Parser {
     family_ = name;
     family_type_ = type;
   }
+  // Skips the label block at p (just after '{') when lazy parsing is on and the
+  // skip is safe; returns the position after '}', or nullptr to parse in full.
+  const char* maybe_skip_label_block(const char* p);
   void begin_series() {
+    pending_labels_ = nullptr;
     labels_.clear();
     name_ = {};
     name_escaped_ = false;
@@ -209,6 +225,10 @@ class Parser {
   std::string_view text_;
   MetricType type_ = MetricType::kUnknown;
   bool help_quote_escape_ = false;  // OpenMetrics HELP also has \"
+
+  bool lazy_labels_ = false;
+  const char* pending_labels_ = nullptr;  // a skipped label block, just after '{'
+  bool pending_blanks_ = false;           // its format's blank rule
 
   bool soft_fail_ = false;
   std::string soft_error_;

@@ -104,8 +104,12 @@ Entry PromParser::parse_series(const char* p) {
     return fail_expected("expected a valid start token", p);
   }
   if (p < end_ && *p == '{') {
-    p = parse_label_block(p + 1, /*blanks=*/true, /*exemplar=*/false, &labels_);
-    if (!p) return Entry::kError;
+    if (const char* skipped = maybe_skip_label_block(p + 1)) {
+      p = skipped;
+    } else {
+      p = parse_label_block(p + 1, /*blanks=*/true, /*exemplar=*/false, &labels_);
+      if (!p) return Entry::kError;
+    }
     series_ = std::string_view(start, static_cast<size_t>(p - start));
   }
   if (name_.empty()) {

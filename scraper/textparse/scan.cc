@@ -63,6 +63,27 @@ bool strtod_checked(std::string_view s, double* out) {
 
 }  // namespace
 
+const char* skip_label_block(const char* p, const char* end) {
+  while (p < end) {
+    const char c = *p;
+    if (c == '}') return p + 1;
+    if (c == '\n') return nullptr;
+    if (c != '"') {
+      ++p;
+      continue;
+    }
+    // Label values are most of an exposition's bytes: memchr runs through
+    // them many bytes at a time.
+    const char* v = p + 1;
+    const auto* q = static_cast<const char*>(std::memchr(v, '"', static_cast<size_t>(end - v)));
+    if (!q) return nullptr;
+    const auto n = static_cast<size_t>(q - v);
+    if (std::memchr(v, '\\', n) || std::memchr(v, '\n', n)) return nullptr;
+    p = q + 1;
+  }
+  return nullptr;
+}
+
 const char* scan_quoted(const char* p, const char* end, Quoted* out, const char** why,
                         const char** at, bool allow_newline) {
   const char* start = p;

@@ -65,6 +65,13 @@ struct Quoted {
 // names, not in OpenMetrics label values). On success returns the position
 // after the closing quote; on failure returns nullptr and sets *why to a short
 // reason (its position in *at).
+// Finds the end of a label block starting just after its '{' without checking
+// it: returns the position after the closing '}', or nullptr when the block
+// holds what a skip cannot vouch for (a backslash or line feed, no closing
+// brace); the caller then parses it in full. Only for lazy label parsing,
+// where bytes that parsed cleanly once are known to parse cleanly again.
+const char* skip_label_block(const char* p, const char* end);
+
 const char* scan_quoted(const char* p, const char* end, Quoted* out, const char** why,
                         const char** at, bool allow_newline = false);
 

@@ -12,6 +12,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (bool skip : {false, true}) {
     promlite::textparse::OpenMetricsParser parser(body, {.skip_created_series = skip});
     promlite::textparse::fuzz::drain(parser, body);
+    promlite::textparse::OpenMetricsParser eager(body, {.skip_created_series = skip});
+    promlite::textparse::OpenMetricsParser lazy(body, {.skip_created_series = skip});
+    lazy.set_lazy_labels(true);
+    promlite::textparse::fuzz::check_lazy_matches(eager, lazy);
   }
   return 0;
 }

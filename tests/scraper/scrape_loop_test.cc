@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <future>
 #include <thread>
@@ -82,6 +83,31 @@ class ScrapeLoopTest : public ::testing::Test {
   MemoryStorage storage_;
   std::shared_ptr<ScrapeStats> stats_ = std::make_shared<ScrapeStats>();
 };
+
+// Known series skip the label parse (their bytes parsed before), but only
+// within one format: bytes Prometheus text accepts may be invalid OpenMetrics.
+TEST_F(ScrapeLoopTest, CachedSeriesAreRecheckedWhenTheFormatChanges) {
+  std::atomic<bool> openmetrics{false};
+  FakeHttpServer target([&](const FakeRequest&) {
+    if (openmetrics) {
+      // The comma between label pairs is optional in Prometheus text only.
+      return FakeResponse{200, "application/openmetrics-text; version=1.0.0",
+                          "x{a=\"1\" b=\"2\"} 2\n# EOF\n"};
+    }
+    return FakeResponse{200, "text/plain; version=0.0.4", "x{a=\"1\" b=\"2\"} 1\n"};
+  });
+  auto loop = make_loop(target.port());
+  uint16_t p = target.port();
+  scrape(*loop);
+  EXPECT_EQ(last_value(series("x", p, {{"a", "1"}, {"b", "2"}})), 1);
+  EXPECT_EQ(last_value(series("up", p)), 1);
+  openmetrics = true;
+  scrape(*loop);
+  EXPECT_EQ(last_value(series("up", p)), 0);
+  EXPECT_NE(loop->status().last_error.find("expected comma or brace close"), std::string::npos)
+      << loop->status().last_error;
+  loop->stop(false);
+}
 
 TEST_F(ScrapeLoopTest, HealthyTargetStoresSamplesAndReport) {
   std::string body =

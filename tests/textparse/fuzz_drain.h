@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdlib>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -70,6 +71,37 @@ inline void drain(Parser& parser, std::string_view body) {
       case Entry::kComment:
         check(inside(parser.comment(), body));
         break;
+    }
+  }
+}
+
+// Lazy label parsing must not change what a caller sees: `lazy` (with
+// set_lazy_labels on) parses labels only for raw series bytes it has not met
+// before, as the scrape loop's cache does, and must give the entries, labels
+// and error of `eager` over the same body.
+inline void check_lazy_matches(Parser& eager, Parser& lazy) {
+  model::LabelsBuilder b1, b2;
+  std::set<std::string, std::less<>> seen;
+  for (;;) {
+    Entry e1 = eager.next();
+    Entry e2 = lazy.next();
+    if (e2 == Entry::kSeries && !seen.count(lazy.series())) {
+      if (!lazy.parse_labels()) e2 = lazy.next();  // the error, as the loop reports it
+    }
+    check(e1 == e2);
+    if (e1 == Entry::kError) {
+      check(eager.error().message() == lazy.error().message());
+      return;
+    }
+    if (e1 == Entry::kEof) return;
+    check(eager.line() == lazy.line());
+    if (e1 != Entry::kSeries) continue;
+    check(eager.series() == lazy.series());
+    check(eager.value() == lazy.value() || (eager.value() != eager.value()));
+    check(eager.timestamp() == lazy.timestamp());
+    if (!seen.count(lazy.series())) {
+      check(eager.build_labels(b1) == lazy.build_labels(b2));
+      seen.emplace(lazy.series());
     }
   }
 }
