@@ -114,6 +114,28 @@ Status check_label_limits(const model::Labels& l, const LoopOptions& o) {
   return Status::ok();
 }
 
+// Why fetching failed, from the fetcher's Go-worded errors.
+FailureReason fetch_failure_reason(const Status& s) {
+  const std::string& m = s.message();
+  if (s.code() == StatusCode::kResourceExhausted) {
+    return m.starts_with("target_limit") ? FailureReason::kTargetLimit
+                                         : FailureReason::kBodySizeLimit;
+  }
+  if (m.find("context deadline exceeded") != std::string::npos) return FailureReason::kTimeout;
+  if (m.starts_with("server returned HTTP status")) return FailureReason::kHttpStatus;
+  return FailureReason::kConnection;
+}
+
+// Why appending a fetched body failed.
+FailureReason append_failure_reason(const Status& s) {
+  const std::string& m = s.message();
+  if (s.code() == StatusCode::kResourceExhausted) return FailureReason::kSampleLimit;
+  if (s.code() == StatusCode::kInvalidArgument) {
+    return m.starts_with("label_") ? FailureReason::kLabelLimit : FailureReason::kParse;
+  }
+  return FailureReason::kStorage;
+}
+
 }  // namespace
 
 model::Duration scrape_offset(const model::Labels& labels, const std::string& url,
@@ -241,6 +263,7 @@ void ScrapeLoop::on_fetched(FetchResult result, model::Timestamp ts, Clock::time
                             std::function<void()> done) {
   uint64_t scraped = 0, post_relabel = 0, added = 0;
   Status outcome = result.status;
+  FailureReason reason = fetch_failure_reason(outcome);
   if (outcome.code() == StatusCode::kResourceExhausted &&
       outcome.message() == "body size limit exceeded") {
     stats_->body_size_limit_hits().Increment();
@@ -249,6 +272,7 @@ void ScrapeLoop::on_fetched(FetchResult result, model::Timestamp ts, Clock::time
   auto app = storage_.appender();
   if (outcome.is_ok()) {
     outcome = append_body(*app, result, ts, &scraped, &post_relabel, &added);
+    if (!outcome.is_ok()) reason = append_failure_reason(outcome);
   }
   double duration = std::chrono::duration<double>(Clock::now() - started).count();
   Status commit;
@@ -271,11 +295,15 @@ void ScrapeLoop::on_fetched(FetchResult result, model::Timestamp ts, Clock::time
   if (!commit) {
     LOG_WARN("Appending scrape report failed", {"scrape_pool", options_.scrape_pool},
              {"target", options_.scrape_url}, {"err", commit.message()});
-    if (outcome.is_ok()) outcome = commit;
+    if (outcome.is_ok()) {
+      outcome = commit;
+      reason = FailureReason::kStorage;
+    }
   }
   stats_->scrapes.fetch_add(1);
   if (!outcome.is_ok()) {
     stats_->failures.fetch_add(1);
+    stats_->count_failure(reason);
     LOG_DEBUG("Scrape failed", {"scrape_pool", options_.scrape_pool},
               {"target", options_.scrape_url}, {"err", outcome.message()});
   }

@@ -22,6 +22,32 @@ prometheus::Counter& counter(prometheus::Registry& r, const char* name, const ch
 
 }  // namespace
 
+const char* failure_reason_name(FailureReason r) {
+  switch (r) {
+    case FailureReason::kTimeout:
+      return "timeout";
+    case FailureReason::kConnection:
+      return "connection";
+    case FailureReason::kHttpStatus:
+      return "http_status";
+    case FailureReason::kBodySizeLimit:
+      return "body_size_limit";
+    case FailureReason::kParse:
+      return "parse";
+    case FailureReason::kSampleLimit:
+      return "sample_limit";
+    case FailureReason::kLabelLimit:
+      return "label_limit";
+    case FailureReason::kStorage:
+      return "storage";
+    case FailureReason::kTargetLimit:
+      return "target_limit";
+    case FailureReason::kCount:
+      break;
+  }
+  return "unknown";
+}
+
 ScrapeStats::ScrapeStats(prometheus::Registry* registry)
     : own_(registry ? nullptr : std::make_shared<prometheus::Registry>()),
       registry_(pick(registry, own_)),
@@ -52,7 +78,17 @@ ScrapeStats::ScrapeStats(prometheus::Registry* registry)
       interval_family_(prometheus::BuildSummary()
                            .Name("prometheus_target_interval_length_seconds")
                            .Help("Actual intervals between scrapes.")
-                           .Register(registry_)) {}
+                           .Register(registry_)) {
+  // Every reason is exported from the start, at 0, so rate() works at once.
+  auto& family = prometheus::BuildCounter()
+                     .Name("promlite_scrape_failures_by_reason_total")
+                     .Help("Failed scrapes (target down), by the reason of the failure.")
+                     .Register(registry_);
+  for (size_t i = 0; i < static_cast<size_t>(FailureReason::kCount); ++i) {
+    failures_by_reason_[i] =
+        &family.Add({{"reason", failure_reason_name(static_cast<FailureReason>(i))}});
+  }
+}
 
 prometheus::Gauge& ScrapeStats::pool_targets(const std::string& job) {
   return pool_targets_family_.Add({{"scrape_job", job}});

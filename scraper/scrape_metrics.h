@@ -29,6 +29,22 @@
 
 namespace promlite::scraper {
 
+// Why a scrape failed, for promlite_scrape_failures_by_reason_total{reason}.
+enum class FailureReason : uint8_t {
+  kTimeout,        // scrape_timeout passed ("context deadline exceeded")
+  kConnection,     // DNS, refused, reset, TLS handshake or certificate
+  kHttpStatus,     // a non-2xx answer
+  kBodySizeLimit,  // body_size_limit
+  kParse,          // malformed exposition, bad Content-Type, invalid names
+  kSampleLimit,    // sample_limit
+  kLabelLimit,     // label_limit and the label length limits
+  kStorage,        // the appender refused the batch
+  kTargetLimit,    // the pool is over target_limit: every target fails
+  kCount,
+};
+// The `reason` label value: "timeout", "connection", "http_status", ...
+const char* failure_reason_name(FailureReason r);
+
 class ScrapeStats {
  public:
   // Registers the families in `registry`, which must outlive this object;
@@ -45,6 +61,9 @@ class ScrapeStats {
   std::atomic<uint64_t> duplicates{0};
   std::atomic<uint64_t> out_of_bounds{0};
   std::atomic<uint64_t> sample_limit_hits{0};
+
+  // Counts a failed scrape under its reason (the total is `failures`).
+  void count_failure(FailureReason r) { failures_by_reason_[static_cast<size_t>(r)]->Increment(); }
 
   // --- registered families ---
   // prometheus_target_scrapes_exceeded_body_size_limit_total
@@ -82,6 +101,7 @@ class ScrapeStats {
   prometheus::Family<prometheus::Counter>& pool_syncs_family_;
   prometheus::Family<prometheus::Summary>& sync_length_family_;
   prometheus::Family<prometheus::Summary>& interval_family_;
+  prometheus::Counter* failures_by_reason_[static_cast<size_t>(FailureReason::kCount)];
 };
 
 // Go's time.Duration spelling of a millisecond duration: "15s", "1m0s",

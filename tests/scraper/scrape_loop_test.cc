@@ -77,6 +77,17 @@ class ScrapeLoopTest : public ::testing::Test {
     return b.build();
   }
 
+  // promlite_scrape_failures_by_reason_total{reason}.
+  double failures(std::string_view reason) {
+    for (const auto& f : stats_->collect()) {
+      if (f.name != "promlite_scrape_failures_by_reason_total") continue;
+      for (const auto& m : f.metric) {
+        if (m.label.size() == 1 && m.label[0].value == reason) return m.counter.value;
+      }
+    }
+    return -1;
+  }
+
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
   std::thread thread_;
@@ -201,6 +212,7 @@ TEST_F(ScrapeLoopTest, TimeoutFailsTheScrape) {
   EXPECT_NE(loop->status().last_error.find("context deadline exceeded"), std::string::npos)
       << loop->status().last_error;
   EXPECT_TRUE(samples(series("a", target.port())).empty());
+  EXPECT_EQ(failures("timeout"), 1);
   loop->stop(false);
 }
 
@@ -295,6 +307,27 @@ TEST_F(ScrapeLoopTest, LimitsFailTheScrapeWithPrometheusMessages) {
   EXPECT_EQ(loop2->status().last_error,
             "label_limit exceeded (metric: a, number of labels: 4, limit: 3)");
   loop2->stop(false);
+  EXPECT_EQ(failures("sample_limit"), 1);
+  EXPECT_EQ(failures("label_limit"), 1);
+}
+
+TEST_F(ScrapeLoopTest, FailuresAreCountedByReason) {
+  FakeHttpServer status500([](const FakeRequest&) { return FakeResponse{500, "text/plain", ""}; });
+  FakeHttpServer garbage([](const FakeRequest&) {
+    return FakeResponse{200, "text/plain", "a{ 1\n"};
+  });
+  EXPECT_EQ(failures("http_status"), 0);  // every reason exists from the start
+  auto a = make_loop(status500.port());
+  auto b = make_loop(garbage.port());
+  scrape(*a);
+  scrape(*b);
+  scrape(*b);
+  EXPECT_EQ(failures("http_status"), 1);
+  EXPECT_EQ(failures("parse"), 2);
+  EXPECT_EQ(failures("connection"), 0);
+  EXPECT_EQ(stats_->failures.load(), 3u);
+  a->stop(false);
+  b->stop(false);
 }
 
 TEST(ScrapeOffset, SpreadsWithinInterval) {
