@@ -5,9 +5,11 @@
 // metric renamed in the dashboard (or a query promlite cannot answer) fails
 // here, naming the panel and the expression.
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 #include <signal.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -15,7 +17,6 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -116,23 +117,36 @@ std::map<std::string, std::string> template_variables(const json& dash) {
 // know are left in place and reported in *unknown.
 std::string interpolate(const std::string& expr, const std::map<std::string, std::string>& vars,
                         std::vector<std::string>* unknown) {
-  static const std::regex kVar(R"(\$\{(\w+)(?::[^}]*)?\}|\[\[(\w+)(?::[^\]]*)?\]\]|\$(\w+))");
+  static const RE2 kVar(R"(\$\{(\w+)(?::[^}]*)?\}|\[\[(\w+)(?::[^\]]*)?\]\]|\$(\w+))");
   std::string out;
-  auto last = expr.cbegin();
-  for (std::sregex_iterator it(expr.begin(), expr.end(), kVar), end; it != end; ++it) {
-    const std::smatch& m = *it;
-    std::string name = m[1].matched ? m[1].str() : m[2].matched ? m[2].str() : m[3].str();
-    out.append(last, m[0].first);
+  re2::StringPiece m[4];
+  size_t pos = 0;
+  while (pos < expr.size() && kVar.Match(expr, pos, expr.size(), RE2::UNANCHORED, m, 4)) {
+    auto start = static_cast<size_t>(m[0].data() - expr.data());
+    std::string name(m[1].data() ? m[1] : m[2].data() ? m[2] : m[3]);
+    out.append(expr, pos, start - pos);
     auto v = vars.find(name);
     if (v != vars.end()) {
       out += v->second;
     } else {
-      out += m.str();
+      out.append(m[0].data(), m[0].size());
       unknown->push_back(name);
     }
-    last = m[0].second;
+    pos = start + m[0].size();
   }
-  out.append(last, expr.cend());
+  if (pos < expr.size()) out.append(expr, pos, std::string::npos);
+  return out;
+}
+
+// Every first submatch of `re` in `text`.
+std::vector<std::string> all_matches(const RE2& re, const std::string& text) {
+  std::vector<std::string> out;
+  re2::StringPiece m[2];
+  size_t pos = 0;
+  while (pos < text.size() && re.Match(text, pos, text.size(), RE2::UNANCHORED, m, 2)) {
+    out.emplace_back(m[1].data(), m[1].size());
+    pos = static_cast<size_t>(m[0].data() - text.data()) + std::max<size_t>(m[0].size(), 1);
+  }
   return out;
 }
 
@@ -171,16 +185,13 @@ std::vector<Query> dashboard_queries(const json& dash) {
 // The seed's PromQL: its ```promql blocks and the "Rate: `...`" lines.
 std::vector<Query> seed_queries(const std::string& md) {
   std::vector<Query> out;
-  static const std::regex kBlock(R"(```promql\n([^`]*)```)");
-  for (std::sregex_iterator it(md.begin(), md.end(), kBlock), end; it != end; ++it) {
-    std::string e = (*it)[1].str();
+  static const RE2 kBlock(R"(```promql\n([^`]*)```)");
+  for (std::string e : all_matches(kBlock, md)) {
     while (!e.empty() && std::isspace(static_cast<unsigned char>(e.back()))) e.pop_back();
     out.push_back({"seed promql block", e});
   }
-  static const std::regex kRate(R"(Rate: `([^`]+)`)");
-  for (std::sregex_iterator it(md.begin(), md.end(), kRate), end; it != end; ++it) {
-    out.push_back({"seed 'Rate:' line", (*it)[1].str()});
-  }
+  static const RE2 kRate(R"(Rate: `([^`]+)`)");
+  for (const std::string& e : all_matches(kRate, md)) out.push_back({"seed 'Rate:' line", e});
   return out;
 }
 
