@@ -248,27 +248,46 @@ void ApiV1::series(const HttpRequest& req, HttpResponse& resp) {
   hints.start = range.start;
   hints.end = range.end;
   hints.func = "series";
-  std::set<model::Labels> found;
+  // Each select answers sorted by labels (as Prometheus's merge does); one
+  // match[] set is written as it streams, several are merged and deduplicated.
   std::vector<std::string> warnings;
-  for (const auto& set : sets) {
-    auto ss = (*q)->select(true, &hints, set);
-    while (ss->next()) found.insert(ss->at().labels());
+  std::string data;
+  data.push_back('[');
+  size_t n = 0;
+  auto emit = [&](const model::Labels& l) {
+    if (limit > 0 && n >= limit) return false;
+    if (n++ > 0) data.push_back(',');
+    append_labels_json(data, l);
+    return true;
+  };
+  bool truncated = false;
+  if (sets.size() == 1) {
+    auto ss = (*q)->select(true, &hints, sets[0]);
+    while (!truncated && ss->next()) truncated = !emit(ss->at().labels());
     if (Status s = ss->status(); !s) return write_error(resp, s);
     for (auto& w : ss->warnings()) warnings.push_back(std::move(w));
-  }
-  std::string data;
-  JsonWriter w(data);
-  w.begin_array();
-  size_t n = 0;
-  for (const auto& l : found) {
-    if (limit > 0 && n >= limit) {
-      warnings.push_back("results truncated due to limit");
-      break;
+  } else {
+    std::vector<model::Labels> found;
+    for (const auto& set : sets) {
+      auto ss = (*q)->select(true, &hints, set);
+      while (ss->next()) found.push_back(ss->at().labels());
+      if (Status s = ss->status(); !s) return write_error(resp, s);
+      for (auto& w : ss->warnings()) warnings.push_back(std::move(w));
     }
-    write_labels(w, l);
-    ++n;
+    auto less = [](const model::Labels& a, const model::Labels& b) {
+      return model::Labels::compare(a, b) < 0;
+    };
+    std::sort(found.begin(), found.end(), less);
+    found.erase(std::unique(found.begin(), found.end()), found.end());
+    for (const auto& l : found) {
+      if (!emit(l)) {
+        truncated = true;
+        break;
+      }
+    }
   }
-  w.end_array();
+  if (truncated) warnings.push_back("results truncated due to limit");
+  data.push_back(']');
   write_success(resp, data, warnings);
 }
 

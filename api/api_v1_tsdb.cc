@@ -31,11 +31,13 @@ std::optional<bool> parse_go_bool(std::string_view s) {
   return std::nullopt;
 }
 
-// An admin operation's error: bad input is bad_data, the rest internal.
+// An admin operation's error: bad input is bad_data, an operation the storage
+// does not support (kUnavailable) is unavailable, the rest internal.
 void write_admin_error(HttpResponse& resp, const Status& s) {
-  write_error(resp,
-              s.code() == StatusCode::kInvalidArgument ? ErrorType::kBadData : ErrorType::kInternal,
-              s.message());
+  ErrorType type = s.code() == StatusCode::kInvalidArgument ? ErrorType::kBadData
+                   : s.code() == StatusCode::kUnavailable   ? ErrorType::kUnavailable
+                                                            : ErrorType::kInternal;
+  write_error(resp, type, s.message());
 }
 
 void write_no_content(HttpResponse& resp) {

@@ -1,19 +1,112 @@
 #include "api/json_writer.h"
 
+#include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace promlite::api {
+
+namespace {
+
+// 1 for the bytes that need a look in append_json_string: quotes, backslash,
+// control characters, the HTML-sensitive <>&, and every non-ASCII byte (UTF-8
+// is checked, and U+2028/U+2029 escaped).
+constexpr auto kEscapeTable = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = 1;
+  for (unsigned char c : {'"', '\\', '<', '>', '&'}) t[c] = 1;
+  for (int c = 0x80; c < 0x100; ++c) t[c] = 1;
+  return t;
+}();
+
+// Length of the valid UTF-8 sequence at s[i] (a non-ASCII lead byte), or 0
+// when it is not one: Go's utf8.DecodeRune rules (no overlong forms, no
+// surrogates, nothing past U+10FFFF).
+size_t utf8_sequence(const unsigned char* s, size_t i, size_t n) {
+  unsigned char c = s[i];
+  size_t len;
+  unsigned char lo = 0x80, hi = 0xbf;  // range of the second byte
+  if (c >= 0xc2 && c <= 0xdf) {
+    len = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    len = 3;
+    if (c == 0xe0) lo = 0xa0;
+    if (c == 0xed) hi = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    len = 4;
+    if (c == 0xf0) lo = 0x90;
+    if (c == 0xf4) hi = 0x8f;
+  } else {
+    return 0;
+  }
+  if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return 0;
+  for (size_t k = 2; k < len; ++k) {
+    if ((s[i + k] & 0xc0) != 0x80) return 0;
+  }
+  return len;
+}
+
+constexpr char kDigits2[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Two decimal digits of v < 100.
+inline char* put2(char* p, uint32_t v) {
+  std::memcpy(p, kDigits2 + 2 * v, 2);
+  return p + 2;
+}
+
+// Decimal digits of v. Ten-digit values (Unix seconds from 2001 to 2286) take a
+// branch-free path: they are every timestamp of every point.
+inline char* put_u64(char* p, uint64_t v) {
+  if (v >= 1'000'000'000 && v < 10'000'000'000) {
+    auto hi = static_cast<uint32_t>(v / 100'000'000);  // 10..99
+    auto lo = static_cast<uint32_t>(v % 100'000'000);
+    uint32_t a = lo / 10'000, b = lo % 10'000;
+    p = put2(p, hi);
+    p = put2(p, a / 100);
+    p = put2(p, a % 100);
+    p = put2(p, b / 100);
+    return put2(p, b % 100);
+  }
+  return std::to_chars(p, p + 20, v).ptr;
+}
+
+}  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  size_t start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    const char* esc = nullptr;
+  const auto* data = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t n = s.size();
+  size_t start = 0;  // first byte not yet copied
+  size_t i = 0;
+  while (i < n) {
+    unsigned char c = data[i];
+    if (!kEscapeTable[c]) {
+      ++i;
+      continue;
+    }
     char buf[7];
-    if (c == '"') {
+    std::string_view esc;
+    size_t len = 1;  // input bytes replaced by `esc`
+    if (c >= 0x80) {
+      len = utf8_sequence(data, i, n);
+      if (len == 0) {
+        // Invalid UTF-8 becomes U+FFFD, one byte at a time, as Go's encoder
+        // (and jsoniter's, which Prometheus uses) writes it.
+        esc = "\\ufffd";
+        len = 1;
+      } else if (len == 3 && c == 0xe2 && data[i + 1] == 0x80 && (data[i + 2] & 0xfe) == 0xa8) {
+        // U+2028 and U+2029, escaped for JavaScript's sake.
+        esc = data[i + 2] == 0xa8 ? "\\u2028" : "\\u2029";
+      } else {
+        i += len;  // valid: copied as is
+        continue;
+      }
+    } else if (c == '"') {
       esc = "\\\"";
     } else if (c == '\\') {
       esc = "\\\\";
@@ -23,52 +116,71 @@ void append_json_string(std::string& out, std::string_view s) {
       esc = "\\r";
     } else if (c == '\t') {
       esc = "\\t";
-    } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-      // Like Go's encoding/json (and jsoniter), HTML-sensitive characters are
-      // escaped as \u00XX too.
+    } else {
+      // Other control characters and, like Go's encoding/json, the
+      // HTML-sensitive <, > and &.
       buf[0] = '\\';
       buf[1] = 'u';
       buf[2] = '0';
       buf[3] = '0';
       buf[4] = kHex[c >> 4];
       buf[5] = kHex[c & 0xf];
-      buf[6] = 0;
-      esc = buf;
-    } else if (c == 0xe2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
-               (static_cast<unsigned char>(s[i + 2]) & 0xfe) == 0xa8) {
-      // U+2028 and U+2029, escaped by Go's encoder for JavaScript's sake.
-      esc = static_cast<unsigned char>(s[i + 2]) == 0xa8 ? "\\u2028" : "\\u2029";
-      out.append(s.data() + start, i - start);
-      out.append(esc);
-      i += 2;
-      start = i + 1;
-      continue;
-    } else {
-      continue;
+      esc = std::string_view(buf, 6);
     }
     out.append(s.data() + start, i - start);
     out.append(esc);
-    start = i + 1;
+    i += len;
+    start = i;
   }
-  out.append(s.data() + start, s.size() - start);
+  out.append(s.data() + start, n - start);
   out.push_back('"');
 }
 
-void append_prom_float(std::string& out, double v) {
+char* write_prom_float(char* p, double v) {
   if (std::isnan(v)) {
-    out.append("NaN");
-    return;
+    std::memcpy(p, "NaN", 3);
+    return p + 3;
   }
   if (std::isinf(v)) {
-    out.append(v > 0 ? "+Inf" : "-Inf");
-    return;
+    std::memcpy(p, v > 0 ? "+Inf" : "-Inf", 4);
+    return p + 4;
   }
-  char buf[64];
+  // Integral values below 2^53 (counters, mostly): their shortest 'f' form is
+  // the integer's digits, and integer formatting is several times cheaper.
+  // -0 keeps its sign through the general path.
+  constexpr double kExact = 9007199254740992.0;  // 2^53
+  if (v >= -kExact && v <= kExact && v != 0) {
+    auto i = static_cast<int64_t>(v);
+    if (static_cast<double>(i) == v) return std::to_chars(p, p + kMaxNumberChars, i).ptr;
+  }
   double a = std::fabs(v);
   auto fmt = (a != 0 && (a < 1e-6 || a >= 1e21)) ? std::chars_format::scientific
                                                  : std::chars_format::fixed;
-  auto res = std::to_chars(buf, buf + sizeof buf, v, fmt);
-  out.append(buf, res.ptr);
+  return std::to_chars(p, p + kMaxNumberChars, v, fmt).ptr;
+}
+
+char* write_timestamp(char* p, int64_t ms) {
+  uint64_t t;
+  if (ms < 0) {
+    *p++ = '-';
+    t = static_cast<uint64_t>(-(ms + 1)) + 1;  // no overflow at INT64_MIN
+  } else {
+    t = static_cast<uint64_t>(ms);
+  }
+  p = put_u64(p, t / 1000);
+  auto frac = static_cast<uint32_t>(t % 1000);
+  if (frac != 0) {
+    // Always three digits: .780, not .78 (as Prometheus writes them).
+    *p++ = '.';
+    *p++ = static_cast<char>('0' + frac / 100);
+    p = put2(p, frac % 100);
+  }
+  return p;
+}
+
+void append_prom_float(std::string& out, double v) {
+  char buf[kMaxNumberChars];
+  out.append(buf, write_prom_float(buf, v));
 }
 
 void JsonWriter::before_value() {
@@ -172,24 +284,8 @@ JsonWriter& JsonWriter::sample_value(double v) {
 
 JsonWriter& JsonWriter::timestamp(int64_t ms) {
   before_value();
-  char buf[32];
-  char* p = buf;
-  uint64_t t;
-  if (ms < 0) {
-    *p++ = '-';
-    t = static_cast<uint64_t>(-(ms + 1)) + 1;  // no overflow at INT64_MIN
-  } else {
-    t = static_cast<uint64_t>(ms);
-  }
-  p = std::to_chars(p, buf + sizeof buf, t / 1000).ptr;
-  unsigned frac = static_cast<unsigned>(t % 1000);
-  if (frac != 0) {
-    *p++ = '.';
-    *p++ = static_cast<char>('0' + frac / 100);
-    *p++ = static_cast<char>('0' + frac / 10 % 10);
-    *p++ = static_cast<char>('0' + frac % 10);
-  }
-  out_.append(buf, p);
+  char buf[kMaxNumberChars];
+  out_.append(buf, write_timestamp(buf, ms));
   return *this;
 }
 

@@ -11,6 +11,7 @@
 //   second has no fraction (jsonutil.MarshalTimestamp).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -56,6 +57,13 @@ class JsonWriter {
 // Appends `v` formatted like Go's strconv.FormatFloat(v, 'f'/'e', -1, 64) with
 // Prometheus's choice of notation (no quotes).
 void append_prom_float(std::string& out, double v);
+
+// The same formats into a caller's buffer, for encoders that batch many
+// numbers per append: each writes at most kMaxNumberChars bytes at `p` and
+// returns the end of what it wrote.
+inline constexpr size_t kMaxNumberChars = 32;
+char* write_prom_float(char* p, double v);
+char* write_timestamp(char* p, int64_t ms);
 
 // Appends `s` as a quoted, escaped JSON string.
 void append_json_string(std::string& out, std::string_view s);

@@ -14,10 +14,14 @@ namespace promlite::api {
 
 class JsonWriter;
 
-// Appends the `data` object of a query response to `out`.
+// Appends the `data` object of a query response to `out`, byte for byte as
+// Prometheus writes it (a matrix series without points has no "values").
 void encode_query_data(std::string& out, const query::Value& value);
 
 // Writes a label set as a JSON object.
 void write_labels(JsonWriter& w, const model::Labels& labels);
+// Appends a label set as a JSON object to `out` (no separators: the caller
+// writes the commas).
+void append_labels_json(std::string& out, const model::Labels& labels);
 
 }  // namespace promlite::api

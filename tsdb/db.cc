@@ -95,8 +95,10 @@ Status DB::recover() {
     (void)flush_chunks();
     drop_flushed_chunks();
   };
+  start_replay_status(wal_dir, first_segment);
   auto replay = replay_wal(wal_dir, first_segment, head_, progress);
   if (!replay) return replay.status();
+  finish_replay_status();
   replayed_samples_ = replay->samples;
   replay_skipped_ = replay->unknown_series;
   wal_corruptions_ = replay->corrupted ? 1 : 0;

@@ -42,6 +42,7 @@
 #include "tsdb/data_dir.h"
 #include "tsdb/head/head.h"
 #include "tsdb/querier.h"
+#include "tsdb/stats.h"
 #include "tsdb/store/store.h"
 #include "tsdb/wal/reader.h"
 #include "tsdb/wal/writer.h"
@@ -93,7 +94,9 @@ struct DbStats {
   wal::WalStats wal;
 };
 
-class DB final : public Appendable, public Queryable {
+// The DB is also the API's StatsProvider and AdminProvider (tsdb/stats.h;
+// implemented in db_stats.cc and db_admin.cc).
+class DB final : public Appendable, public Queryable, public StatsProvider, public AdminProvider {
  public:
   static Result<std::unique_ptr<DB>> open(DbOptions opts);
   // Stops the background thread, flushes, checkpoints and closes.
@@ -125,6 +128,25 @@ class DB final : public Appendable, public Queryable {
   // Bytes of the whole data directory (WAL, checkpoints, store).
   uint64_t disk_bytes() const;
 
+  // --- StatsProvider (db_stats.cc) ---
+  // The head's cardinality statistics (as Prometheus's /api/v1/status/tsdb,
+  // which reports its head only).
+  Result<TsdbStatus> tsdb_status(size_t limit) const override;
+  // The WAL segments replayed at open: first, last, and the last one read
+  // (equal to max once open() has returned). All zero without a WAL.
+  WalReplayStatus wal_replay_status() const override;
+
+  // --- AdminProvider (db_admin.cc) ---
+  // NOT YET: neither the head nor the store can delete samples; answers
+  // kUnavailable ("not supported") without changing anything.
+  Status delete_series(model::Timestamp mint, model::Timestamp maxt,
+                       const std::vector<model::Matchers>& selectors) override;
+  // Nothing is ever marked deleted, so there is nothing to reclaim: ok.
+  Status clean_tombstones() override;
+  // NOT YET: the store has no consistent-copy (checkpoint) operation;
+  // answers kUnavailable.
+  Result<std::string> snapshot(bool with_head) override;
+
   // --- For queriers: epochs that keep flushed chunks in memory while read. ---
   uint64_t pin_epoch();
   void unpin_epoch(uint64_t epoch);
@@ -142,6 +164,14 @@ class DB final : public Appendable, public Queryable {
   model::Timestamp head_reference_time() const;
 
   class WalLog;
+
+  // WAL replay progress (db_stats.cc): the segment range at the start of
+  // recover(), the last segment read once replay ends.
+  void start_replay_status(const std::string& wal_dir, uint64_t first_segment);
+  void finish_replay_status();
+  std::atomic<int64_t> replay_min_{0};
+  std::atomic<int64_t> replay_max_{0};
+  std::atomic<int64_t> replay_current_{0};
 
   DbOptions opts_;
   std::unique_ptr<DataDirLock> lock_;

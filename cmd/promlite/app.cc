@@ -29,7 +29,6 @@
 #include "scraper/relabel.h"
 #include "scraper/scrape_manager.h"
 #include "tsdb/db.h"
-#include "tsdb/head/head_stats.h"
 
 #ifndef PROMLITE_VERSION
 #define PROMLITE_VERSION "dev"
@@ -290,11 +289,10 @@ int run_promlite(const std::vector<std::string>& args) {
   });
   api::ApiDeps deps;
   deps.storage = &storage;
-  // NOT YET: the DB itself is to implement tsdb::StatsProvider (with the WAL
-  // replay progress) and tsdb::AdminProvider; until then the head's statistics
-  // and no admin operations.
-  tsdb::head::HeadStatsProvider head_stats(storage.head());
-  deps.stats = &head_stats;
+  // The DB answers /api/v1/status/tsdb (its head), /status/walreplay (the
+  // replay of this start) and the admin endpoints.
+  deps.stats = &storage;
+  deps.admin = &storage;
   deps.enable_admin = flags.enable_admin_api;
   deps.parse_options.experimental_functions = flags.promql_experimental_functions;
   deps.parse_options.duration_expressions = flags.promql_duration_expr;

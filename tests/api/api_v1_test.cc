@@ -127,6 +127,18 @@ TEST_F(ApiV1Test, Series) {
   EXPECT_EQ(
       r.body,
       R"({"status":"success","data":[{"__name__":"up","instance":"a","job":"fluss"}],"warnings":["results truncated due to limit"]})");
+  // Exactly `limit` series: no warning. Several sets: merged, then limited.
+  r = get("/api/v1/series?match[]=up&limit=2");
+  EXPECT_EQ(
+      r.body,
+      R"({"status":"success","data":[{"__name__":"up","instance":"a","job":"fluss"},{"__name__":"up","instance":"b","job":"flink"}]})");
+  r = get("/api/v1/series?match[]=%7Bjob%3D%22flink%22%7D&match[]=up&limit=2");
+  EXPECT_EQ(
+      r.body,
+      R"({"status":"success","data":[{"__name__":"lag","http.status":"200","job":"flink"},)"
+      R"({"__name__":"up","instance":"a","job":"fluss"}],"warnings":["results truncated due to limit"]})");
+  r = get("/api/v1/series?match[]=nothing");
+  EXPECT_EQ(r.body, R"({"status":"success","data":[]})");
   r = get("/api/v1/series");
   EXPECT_EQ(r.status, 400u);
   EXPECT_EQ(r.body,

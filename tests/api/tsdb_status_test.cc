@@ -37,8 +37,10 @@ class FakeAdmin : public tsdb::AdminProvider {
   Status clean_tombstones() override { return Status(StatusCode::kIOError, "disk full"); }
   Result<std::string> snapshot(bool with_head) override {
     with_head_ = with_head;
+    if (refuse_snapshot) return Status(StatusCode::kUnavailable, "snapshot is not supported");
     return std::string("20261124T010203Z-00000000000000ff");
   }
+  bool refuse_snapshot = false;
   std::pair<model::Timestamp, model::Timestamp> deleted;
   size_t sets_ = 0;
   bool with_head_ = false;
@@ -172,6 +174,12 @@ TEST_F(TsdbStatusTest, AdminWithProvider) {
   r = call(http::verb::post, "/api/v1/admin/tsdb/clean_tombstones");
   EXPECT_EQ(r.status, 500u);
   EXPECT_EQ(r.body, R"({"status":"error","errorType":"internal","error":"disk full"})");
+  // An operation the storage refuses (kUnavailable) is "unavailable".
+  admin_.refuse_snapshot = true;
+  r = call(http::verb::post, "/api/v1/admin/tsdb/snapshot");
+  EXPECT_EQ(r.status, 500u);
+  EXPECT_EQ(r.body,
+            R"({"status":"error","errorType":"unavailable","error":"snapshot is not supported"})");
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "tsdb/head/head_querier.h"
 
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <set>
+#include <unordered_set>
 
 #include "tsdb/head/head_iterator.h"
 
@@ -52,8 +54,8 @@ class HeadSeriesSet final : public SeriesSet {
   HeadSeries cur_;
 };
 
-// Labels::compare over encoded buffers (Labels::data()).
-bool encoded_less(std::string_view a, std::string_view b) {
+// Labels::compare over encoded buffers (Labels::data()), label by label.
+bool encoded_less_slow(std::string_view a, std::string_view b) {
   model::Labels::Iterator ia(a.data(), a.data() + a.size()),
       ea(a.data() + a.size(), a.data() + a.size());
   model::Labels::Iterator ib(b.data(), b.data() + b.size()),
@@ -64,6 +66,58 @@ bool encoded_less(std::string_view a, std::string_view b) {
     if (int c = la.value.compare(lb.value)) return c < 0;
   }
   return ia == ea && ib != eb;
+}
+
+// Skips one varint; null past `end`.
+const char* skip_varint(const char* p, const char* end, size_t* v) {
+  size_t r = 0;
+  for (int shift = 0; p < end && shift <= 63; shift += 7) {
+    auto byte = static_cast<unsigned char>(*p++);
+    r |= static_cast<size_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) {
+      *v = r;
+      return p;
+    }
+  }
+  return nullptr;
+}
+
+// Labels::compare order over encoded buffers. Series selected together share
+// long prefixes (same metric name, same host prefix...), so the buffers are
+// first compared as bytes: everything before the first differing byte is
+// the same labels in both, and the label-by-label comparison starts at the
+// label holding that byte.
+bool encoded_less(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  size_t p = 0;
+  while (p + 8 <= n) {
+    uint64_t x, y;
+    std::memcpy(&x, a.data() + p, 8);
+    std::memcpy(&y, b.data() + p, 8);
+    if (x != y) break;
+    p += 8;
+  }
+  while (p < n && a[p] == b[p]) ++p;
+  if (p == n) {
+    // One buffer is a prefix of the other, so it ends on a label boundary:
+    // fewer labels, all equal, sort first.
+    return a.size() < b.size();
+  }
+  // The start of the label holding byte p (the same offset in both buffers).
+  const char* base = a.data();
+  const char* end = base + a.size();
+  const char* start = base;
+  for (;;) {
+    size_t len = 0;
+    const char* q = skip_varint(start, end, &len);
+    if (q == nullptr || q + len > end) return encoded_less_slow(a, b);  // malformed
+    q = skip_varint(q + len, end, &len);
+    if (q == nullptr || q + len > end) return encoded_less_slow(a, b);
+    if (static_cast<size_t>(q + len - base) > p) break;
+    start = q + len;
+  }
+  const size_t off = static_cast<size_t>(start - base);
+  return encoded_less_slow(a.substr(off), b.substr(off));
 }
 
 // Sorts in Labels::compare order. The comparisons run on views of the label
@@ -92,12 +146,82 @@ std::vector<std::string> limited(std::vector<std::string> v, size_t limit) {
   return v;
 }
 
+// The ids a set of matchers selected, for membership tests while the
+// look-ups below walk the postings of a label's values: a bitmap over the ids'
+// span when that is dense enough (ids come from a counter, so the head's are
+// dense), else binary search. remove() forgets a series found out of bounds so
+// it is not looked at again.
+class IdSet {
+ public:
+  explicit IdSet(std::vector<index::SeriesId> ids) : ids_(std::move(ids)) {
+    if (ids_.empty()) return;
+    base_ = ids_.front();
+    const uint64_t span = ids_.back() - base_ + 1;
+    if (span / 64 <= ids_.size()) {  // at most 8 bytes of bitmap per id
+      bits_.assign(span / 64 + 1, 0);
+      for (index::SeriesId id : ids_)
+        bits_[(id - base_) / 64] |= uint64_t{1} << ((id - base_) % 64);
+    }
+  }
+  size_t size() const { return ids_.size(); }
+  bool contains(index::SeriesId id) const {
+    if (!bits_.empty()) {
+      if (id < base_ || id - base_ >= bits_.size() * 64) return false;
+      return (bits_[(id - base_) / 64] >> ((id - base_) % 64)) & 1;
+    }
+    return std::binary_search(ids_.begin(), ids_.end(), id) && !removed_.count(id);
+  }
+  void remove(index::SeriesId id) {
+    if (!bits_.empty()) {
+      bits_[(id - base_) / 64] &= ~(uint64_t{1} << ((id - base_) % 64));
+    } else {
+      removed_.insert(id);
+    }
+  }
+
+ private:
+  std::vector<index::SeriesId> ids_;
+  index::SeriesId base_ = 0;
+  std::vector<uint64_t> bits_;
+  std::unordered_set<index::SeriesId> removed_;
+};
+
+// Below this many selected series, label look-ups with matchers read the
+// series' own labels; from there on they walk the postings of the label's
+// values against an IdSet (cost: the postings entries read, about a
+// nanosecond each, instead of a series look-up, lock and label scan, some
+// hundreds of nanoseconds, per selected series).
+constexpr size_t kPostingsLookupMin = 1000;
+
+// True when one of `ids` is in `set` and in bounds (per `in_bounds`); forgets
+// the members found out of bounds.
+template <typename InBounds>
+bool any_selected(std::span<const index::SeriesId> ids, IdSet& set, InBounds&& in_bounds) {
+  for (index::SeriesId id : ids) {
+    if (!set.contains(id)) continue;
+    if (in_bounds(id)) return true;
+    set.remove(id);
+  }
+  return false;
+}
+
 }  // namespace
 
+bool HeadQuerier::in_bounds(index::SeriesId id) const {
+  SeriesPtr s = head_->series_by_id(id);
+  if (!s) return false;
+  std::lock_guard<SpinLock> lock(s->lock);
+  return s->has_sample_in(mint_, maxt_);
+}
+
 std::vector<HeadQuerier::Selected> HeadQuerier::matching(const model::Matchers& matchers) const {
+  if (mint_ > maxt_) return {};
+  return matching(head_->postings().select(matchers));
+}
+
+std::vector<HeadQuerier::Selected> HeadQuerier::matching(
+    const std::vector<index::SeriesId>& ids) const {
   std::vector<Selected> out;
-  if (mint_ > maxt_) return out;
-  std::vector<index::SeriesId> ids = head_->postings().select(matchers);
   out.reserve(ids.size());
   for (index::SeriesId id : ids) {
     SeriesPtr s = head_->series_by_id(id);
@@ -147,8 +271,23 @@ Result<std::vector<std::string>> HeadQuerier::label_names(const model::Matchers&
     }
     return out;
   }
+  std::vector<index::SeriesId> ids = head_->postings().select(matchers);
+  if (ids.size() >= kPostingsLookupMin) {
+    // A name counts when one of its postings is selected and in bounds.
+    IdSet set(std::move(ids));
+    for (const std::string& name : head_->postings().label_names()) {
+      bool found = false;
+      head_->postings().for_each_value(name, [&](std::string_view, auto list) {
+        found = any_selected(list, set, [this](index::SeriesId id) { return in_bounds(id); });
+        return !found;
+      });
+      if (found) out.push_back(name);
+      if (hints.limit > 0 && out.size() >= hints.limit) break;
+    }
+    return out;
+  }
   std::set<std::string, std::less<>> names;
-  for (const Selected& s : matching(matchers)) {
+  for (const Selected& s : matching(std::move(ids))) {
     for (const model::Label& l : s.series->labels()) {
       if (names.find(l.name) == names.end()) names.emplace(l.name);
     }
@@ -169,8 +308,20 @@ Result<std::vector<std::string>> HeadQuerier::label_values(const std::string& na
     std::sort(out.begin(), out.end());
     return limited(std::move(out), hints.limit);
   }
+  std::vector<index::SeriesId> ids = head_->postings().select(matchers);
+  if (ids.size() >= kPostingsLookupMin) {
+    // A value counts when one of its postings is selected and in bounds.
+    IdSet set(std::move(ids));
+    head_->postings().for_each_value(name, [&](std::string_view v, auto list) {
+      if (any_selected(list, set, [this](index::SeriesId id) { return in_bounds(id); }))
+        out.emplace_back(v);
+      return true;
+    });
+    std::sort(out.begin(), out.end());
+    return limited(std::move(out), hints.limit);
+  }
   std::set<std::string, std::less<>> values;
-  for (const Selected& s : matching(matchers)) {
+  for (const Selected& s : matching(std::move(ids))) {
     std::string_view v = s.series->labels().get(name);
     if (!v.empty() && values.find(v) == values.end()) values.emplace(v);
   }

@@ -36,8 +36,12 @@ class HeadQuerier final : public Querier {
   };
 
  private:
+  // True when series `id` exists and has samples in the bounds.
+  bool in_bounds(index::SeriesId id) const;
   // Series matching `matchers` with samples in the bounds, in id order.
   std::vector<Selected> matching(const model::Matchers& matchers) const;
+  // The series of `ids` (sorted) with samples in the bounds.
+  std::vector<Selected> matching(const std::vector<index::SeriesId>& ids) const;
   // True when some series among `ids` has samples in the bounds.
   bool any_in_bounds(std::span<const index::SeriesId> ids) const;
 
