@@ -2,20 +2,42 @@
 
 #include <snappy.h>
 
+#include <algorithm>
+#include <bit>
+#include <chrono>
 #include <cstring>
+#include <memory>
 
 #include "model/log.h"
 
 namespace promlite::api {
 namespace {
 
+// Prometheus refuses samples more than this far ahead of its clock
+// (storage/remote's timeLimitAppender, maxAheadTime).
+constexpr int64_t kMaxAheadMs = 10 * 60 * 1000;
+// A snappy header may claim any length up to 4 GiB; refuse absurd ones before
+// allocating (a 64 MiB body cannot honestly expand much further).
+constexpr size_t kMaxDecodedBytes = size_t{1} << 30;
+// Per-thread scratch larger than this is released after the request.
+constexpr size_t kKeepScratchBytes = size_t{16} << 20;
+constexpr size_t kKeepScratchEntries = size_t{1} << 18;
+// How often the series cache forgets label sets not sent since the last sweep.
+constexpr int64_t kSweepEveryNs = int64_t{5} * 60 * 1000 * 1000 * 1000;
+
 // A bounds-checked reader of protobuf wire format.
 class ProtoReader {
  public:
   explicit ProtoReader(std::string_view in) : p_(in.data()), end_(in.data() + in.size()) {}
   bool done() const { return p_ >= end_; }
+  const char* pos() const { return p_; }
 
   bool varint(uint64_t* v) {
+    // Tags and lengths below 128 (nearly all of them) take one byte.
+    if (p_ < end_ && !(static_cast<uint8_t>(*p_) & 0x80)) {
+      *v = static_cast<uint8_t>(*p_++);
+      return true;
+    }
     uint64_t r = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (p_ >= end_) return false;
@@ -70,18 +92,16 @@ Status bad(const char* what) {
   return invalid_argument(std::string("decode remote write request: ") + what);
 }
 
-Status decode_label(std::string_view in, std::string* name, std::string* value) {
+// prometheus.Label: name = 1, value = 2 (a repeated field: the last wins).
+Status decode_label(std::string_view in, model::Label* l) {
   ProtoReader r(in);
   while (!r.done()) {
     uint64_t key;
     if (!r.varint(&key)) return bad("truncated label");
-    std::string_view s;
-    if ((key >> 3) == 1 && (key & 7) == 2) {
-      if (!r.bytes(&s)) return bad("truncated label name");
-      name->assign(s);
-    } else if ((key >> 3) == 2 && (key & 7) == 2) {
-      if (!r.bytes(&s)) return bad("truncated label value");
-      value->assign(s);
+    if (key == (1 << 3 | 2)) {
+      if (!r.bytes(&l->name)) return bad("truncated label name");
+    } else if (key == (2 << 3 | 2)) {
+      if (!r.bytes(&l->value)) return bad("truncated label value");
     } else if (!r.skip(static_cast<uint32_t>(key & 7))) {
       return bad("malformed label");
     }
@@ -89,15 +109,16 @@ Status decode_label(std::string_view in, std::string* name, std::string* value) 
   return Status::ok();
 }
 
+// prometheus.Sample: value = 1 (double), timestamp = 2 (int64).
 Status decode_sample(std::string_view in, model::Sample* s) {
   ProtoReader r(in);
   while (!r.done()) {
     uint64_t key, v;
     if (!r.varint(&key)) return bad("truncated sample");
-    if ((key >> 3) == 1 && (key & 7) == 1) {
+    if (key == (1 << 3 | 1)) {
       if (!r.fixed64(&v)) return bad("truncated sample value");
       s->v = model::bits_to_float(v);
-    } else if ((key >> 3) == 2 && (key & 7) == 0) {
+    } else if (key == (2 << 3 | 0)) {
       if (!r.varint(&v)) return bad("truncated sample timestamp");
       s->t = static_cast<int64_t>(v);
     } else if (!r.skip(static_cast<uint32_t>(key & 7))) {
@@ -107,63 +128,455 @@ Status decode_sample(std::string_view in, model::Sample* s) {
   return Status::ok();
 }
 
-Status decode_series(std::string_view in, WriteSeries* out, WriteRequest* req) {
+// Decodes every label field of a TimeSeries message into `out`.
+Status decode_labels(std::string_view in, std::vector<model::Label>* out) {
   ProtoReader r(in);
-  std::vector<std::pair<std::string, std::string>> labels;
   while (!r.done()) {
+    uint64_t key;
+    std::string_view b;
+    if (!r.varint(&key)) return bad("truncated time series");
+    if (key == (1 << 3 | 2)) {
+      if (!r.bytes(&b)) return bad("truncated time series field");
+      if (Status st = decode_label(b, &out->emplace_back()); !st) return st;
+    } else if (!r.skip(static_cast<uint32_t>(key & 7))) {
+      return bad("malformed time series");
+    }
+  }
+  return Status::ok();
+}
+
+// prometheus.TimeSeries: labels = 1, samples = 2, exemplars = 3, histograms = 4.
+// With `keyed`, contiguous label fields are only hashed (SeriesRefCache::key_of)
+// and decoded later for the series the cache does not know; otherwise now.
+Status decode_series(std::string_view in, WriteRequestView* out, bool keyed) {
+  WriteRequestView::Series s;
+  s.samples_begin = static_cast<uint32_t>(out->samples.size());
+  const char* raw_begin = nullptr;
+  const char* raw_end = nullptr;
+  bool contiguous = true;
+  ProtoReader r(in);
+  while (!r.done()) {
+    const char* field_start = r.pos();
     uint64_t key;
     if (!r.varint(&key)) return bad("truncated time series");
     uint32_t field = static_cast<uint32_t>(key >> 3), wire = static_cast<uint32_t>(key & 7);
-    std::string_view s;
-    if (wire == 2 && (field == 1 || field == 2 || field == 3 || field == 4)) {
-      if (!r.bytes(&s)) return bad("truncated time series field");
+    std::string_view b;
+    if (wire == 2 && field >= 1 && field <= 4) {
+      if (!r.bytes(&b)) return bad("truncated time series field");
       if (field == 1) {
-        auto& l = labels.emplace_back();
-        if (Status st = decode_label(s, &l.first, &l.second); !st) return st;
+        if (raw_begin == nullptr) {
+          raw_begin = field_start;
+        } else if (raw_end != field_start) {
+          contiguous = false;
+        }
+        raw_end = r.pos();
       } else if (field == 2) {
-        model::Sample sample;
-        if (Status st = decode_sample(s, &sample); !st) return st;
-        out->samples.push_back(sample);
+        if (Status st = decode_sample(b, &out->samples.emplace_back()); !st) return st;
       } else if (field == 3) {
-        ++req->exemplars;
+        ++out->exemplars;
       } else {
-        ++req->histograms;
+        ++out->histograms;
       }
     } else if (!r.skip(wire)) {
       return bad("malformed time series");
     }
   }
-  // Valid as Prometheus checks: names non-empty and unique, a metric name.
-  for (size_t i = 0; i < labels.size(); ++i) {
-    if (labels[i].first.empty()) out->valid = false;
-    for (size_t j = 0; j < i; ++j) {
-      if (labels[i].first == labels[j].first) out->valid = false;
-    }
+  s.samples_end = static_cast<uint32_t>(out->samples.size());
+  if (raw_begin != nullptr && contiguous) {
+    s.raw_labels = std::string_view(raw_begin, static_cast<size_t>(raw_end - raw_begin));
   }
-  out->labels = model::Labels::from_pairs(std::move(labels));
-  if (out->labels.metric_name().empty()) out->valid = false;
+  s.labels_begin = s.labels_end = static_cast<uint32_t>(out->labels.size());
+  if (keyed && !s.raw_labels.empty()) {
+    s.key = SeriesRefCache::key_of(s.raw_labels);
+  } else {
+    if (Status st = decode_labels(in, &out->labels); !st) return st;
+    s.labels_end = static_cast<uint32_t>(out->labels.size());
+  }
+  out->series.push_back(s);
   return Status::ok();
 }
 
+inline uint64_t load64(const unsigned char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint32_t load32(const unsigned char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// True when no byte of [p, p+n) has its high bit set. Word loads, the tail
+// covered by one overlapping load: label text is short and nearly always ASCII.
+inline bool all_ascii(const unsigned char* p, size_t n) {
+  uint64_t acc = 0;
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 <= n; i += 8) acc |= load64(p + i);
+    acc |= load64(p + n - 8);
+  } else if (n >= 4) {
+    acc = load32(p) | load32(p + n - 4);
+  } else {
+    for (size_t i = 0; i < n; ++i) acc |= p[i];
+  }
+  return !(acc & 0x8080808080808080ULL);
+}
+
+// Go's utf8.ValidString: no overlong forms, surrogates or code points past
+// U+10FFFF.
+bool valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  if (all_ascii(p, s.size())) return true;
+  while (p < end) {
+    unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int n;
+    uint32_t cp;
+    if ((c & 0xe0) == 0xc0) {
+      n = 2, cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      n = 3, cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      n = 4, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (end - p < n) return false;
+    for (int i = 1; i < n; ++i) {
+      if ((p[i] & 0xc0) != 0x80) return false;
+      cp = cp << 6 | (p[i] & 0x3f);
+    }
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+      return false;
+    }
+    p += n;
+  }
+  return true;
+}
+
+// Writes v as a varint at p; returns the end.
+inline char* put_varint(char* p, size_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+// The wire labels as given (for log lines about invalid sets).
+model::Labels wire_labels(std::span<const model::Label> wire) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  pairs.reserve(wire.size());
+  for (const model::Label& l : wire) pairs.emplace_back(l.name, l.value);
+  return model::Labels::from_pairs(std::move(pairs));
+}
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Per-thread buffers of the receiver, reused across requests.
+struct Scratch {
+  std::unique_ptr<char[]> proto;
+  size_t capacity = 0;
+  WriteRequestView view;
+  SeriesLabelsBuilder builder;
+  std::vector<model::Label> labels;  // of a series known to the cache
+
+  // Drops what one unusually large request left behind.
+  void trim() {
+    if (capacity > kKeepScratchBytes) {
+      proto.reset();
+      capacity = 0;
+    }
+    if (view.labels.capacity() > kKeepScratchEntries) view.labels = {};
+    if (view.samples.capacity() > kKeepScratchEntries) view.samples = {};
+    if (view.series.capacity() > kKeepScratchEntries) view.series = {};
+  }
+};
+
 }  // namespace
 
-Result<WriteRequest> decode_write_request(std::string_view proto) {
-  WriteRequest req;
+Status decode_write_request(std::string_view proto, WriteRequestView* out, SeriesRefCache* cache) {
+  out->labels.clear();
+  out->samples.clear();
+  out->series.clear();
+  out->histograms = 0;
+  out->exemplars = 0;
   ProtoReader r(proto);
   while (!r.done()) {
     uint64_t key;
     if (!r.varint(&key)) return bad("truncated request");
     std::string_view s;
-    if ((key >> 3) == 1 && (key & 7) == 2) {
+    if (key == (1 << 3 | 2)) {  // WriteRequest.timeseries
       if (!r.bytes(&s)) return bad("truncated time series");
-      WriteSeries series;
-      if (Status st = decode_series(s, &series, &req); !st) return st;
-      req.series.push_back(std::move(series));
+      if (Status st = decode_series(s, out, cache != nullptr); !st) return st;
     } else if (!r.skip(static_cast<uint32_t>(key & 7))) {
       return bad("malformed request");
     }
   }
+  if (cache == nullptr) return Status::ok();
+  cache->find_all(out->series);
+  // Labels of the series the cache does not know. Known ones were decoded
+  // (and found well-formed) when they were cached: identical bytes.
+  for (WriteRequestView::Series& s : out->series) {
+    if (s.key.a == 0 || s.cached_ref != 0) continue;
+    s.labels_begin = static_cast<uint32_t>(out->labels.size());
+    if (Status st = decode_labels(s.raw_labels, &out->labels); !st) return st;
+    s.labels_end = static_cast<uint32_t>(out->labels.size());
+  }
+  return Status::ok();
+}
+
+bool SeriesLabelsBuilder::build(std::span<const model::Label> wire, model::Labels* out) {
+  std::span<const model::Label> ls = wire;
+  bool sorted = true;
+  for (size_t i = 1; i < wire.size() && sorted; ++i) sorted = wire[i - 1].name < wire[i].name;
+  if (!sorted) {
+    sorted_.assign(wire.begin(), wire.end());
+    std::stable_sort(sorted_.begin(), sorted_.end(),
+                     [](const model::Label& a, const model::Label& b) { return a.name < b.name; });
+    ls = sorted_;
+    for (size_t i = 1; i < ls.size(); ++i) {
+      if (ls[i - 1].name == ls[i].name) return false;  // a repeated name
+    }
+  }
+  // Names are strictly increasing now: only the first can be empty, and
+  // __name__ is found on the way.
+  if (ls.empty() || ls[0].name.empty()) return false;
+  bool has_name = false;
+  size_t bytes = 0;
+  for (const model::Label& l : ls) {
+    if (!valid_utf8(l.name) || !valid_utf8(l.value)) return false;
+    if (l.name.size() == model::kMetricName.size() && l.name == model::kMetricName) {
+      if (l.value.empty()) return false;
+      has_name = true;
+    }
+    bytes += l.name.size() + l.value.size() + 2 * 10;
+  }
+  if (!has_name) return false;
+  // model::Labels' encoding: <varint len><name><varint len><value>..., sorted,
+  // empty values left out.
+  if (buf_.size() < bytes) buf_.resize(std::max(bytes, 2 * buf_.size()));
+  char* p = buf_.data();
+  for (const model::Label& l : ls) {
+    if (l.value.empty()) continue;
+    p = put_varint(p, l.name.size());
+    std::memcpy(p, l.name.data(), l.name.size());
+    p = put_varint(p + l.name.size(), l.value.size());
+    std::memcpy(p, l.value.data(), l.value.size());
+    p += l.value.size();
+  }
+  bool ok = false;
+  model::Labels built = model::Labels::from_encoded(std::string(buf_.data(), p), &ok);
+  if (!ok) return false;  // unreachable: the checks above are stricter
+  *out = std::move(built);
+  return true;
+}
+
+Result<WriteRequest> decode_write_request(std::string_view proto) {
+  WriteRequestView view;
+  if (Status st = decode_write_request(proto, &view); !st) return st;
+  WriteRequest req;
+  req.histograms = view.histograms;
+  req.exemplars = view.exemplars;
+  req.series.reserve(view.series.size());
+  SeriesLabelsBuilder builder;
+  for (const WriteRequestView::Series& s : view.series) {
+    WriteSeries& out = req.series.emplace_back();
+    out.valid = builder.build(view.labels_of(s), &out.labels);
+    if (!out.valid) out.labels = wire_labels(view.labels_of(s));
+    auto samples = view.samples_of(s);
+    out.samples.assign(samples.begin(), samples.end());
+  }
   return req;
+}
+
+SeriesRefCache::Key SeriesRefCache::key_of(std::string_view raw) {
+  // Four independent multiply-fold chains (the CPU runs them side by side):
+  // chains 0 and 1 make `a`, 2 and 3 (other seeds) make `b`; 0 and 2 take the
+  // even 16-byte blocks, 1 and 3 the odd ones. A false match needs both a
+  // 64-bit and an independent 32-bit collision.
+  constexpr uint64_t kP0 = 0xa0761d6478bd642fULL, kP1 = 0xe7037ed1a0b428dbULL,
+                     kP2 = 0x8ebc6af09c88c6e3ULL, kP3 = 0x589965cc75374cc3ULL;
+  auto mix = [](uint64_t x, uint64_t y) {
+    __uint128_t r = static_cast<__uint128_t>(x) * y;
+    return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+  };
+  const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
+  size_t n = raw.size();
+  uint64_t h0 = mix(n ^ kP0, kP1), h1 = mix(n ^ kP1, kP2), h2 = mix(n ^ kP2, kP3),
+           h3 = mix(n ^ kP3, kP0);
+  while (n >= 32) {
+    const uint64_t w0 = load64(p), w1 = load64(p + 8), w2 = load64(p + 16), w3 = load64(p + 24);
+    h0 = mix(w0 ^ kP0 ^ h0, w1 ^ kP1);
+    h1 = mix(w2 ^ kP1 ^ h1, w3 ^ kP2);
+    h2 = mix(w0 ^ kP2 ^ h2, w1 ^ kP3);
+    h3 = mix(w2 ^ kP3 ^ h3, w3 ^ kP0);
+    p += 32;
+    n -= 32;
+  }
+  // The last 1..31 bytes: the input's last 32 bytes (overlapping what was
+  // hashed; the length is in the seeds), or zero-padded when shorter.
+  if (n > 0) {
+    unsigned char tail[32] = {};
+    const unsigned char* t = tail;
+    if (raw.size() >= 32) {
+      t = p + n - 32;
+    } else {
+      std::memcpy(tail, p, n);
+    }
+    const uint64_t w0 = load64(t), w1 = load64(t + 8), w2 = load64(t + 16), w3 = load64(t + 24);
+    h0 = mix(w0 ^ kP0 ^ h0, w1 ^ kP1);
+    h1 = mix(w2 ^ kP1 ^ h1, w3 ^ kP2);
+    h2 = mix(w0 ^ kP2 ^ h2, w1 ^ kP3);
+    h3 = mix(w2 ^ kP3 ^ h3, w3 ^ kP0);
+  }
+  Key k;
+  k.a = mix(h0 ^ kP2, h1 ^ kP3) | 1;  // 0 marks a free slot
+  k.b = static_cast<uint32_t>(mix(h2 ^ kP0, h3 ^ kP1));
+  return k;
+}
+
+SeriesRefCache::Entry* SeriesRefCache::probe(Shard& sh, const Key& k) {
+  if (sh.slots.empty()) return nullptr;
+  const size_t mask = sh.slots.size() - 1;
+  for (size_t i = k.a & mask;; i = (i + 1) & mask) {
+    Entry& e = sh.slots[i];
+    if (e.a == 0) return nullptr;
+    if (e.a == k.a && e.b == k.b) return &e;
+  }
+}
+
+void SeriesRefCache::insert(std::vector<Entry>& slots, const Entry& e) {
+  const size_t mask = slots.size() - 1;
+  size_t i = e.a & mask;
+  while (slots[i].a != 0) i = (i + 1) & mask;
+  slots[i] = e;
+}
+
+tsdb::SeriesRef SeriesRefCache::find(const Key& k) {
+  Shard& sh = shard(k);
+  const uint32_t epoch = epoch_.load(std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(sh.mu);
+  Entry* e = probe(sh, k);
+  if (e == nullptr || e->ref == 0) return 0;
+  if (e->epoch != epoch) e->epoch = epoch;
+  return e->ref;
+}
+
+void SeriesRefCache::find_all(std::span<SeriesView> series) {
+  // Group the series by shard (counting sort), then one lock per shard.
+  thread_local std::vector<uint32_t> order;
+  uint32_t start[kShards + 1] = {};
+  for (const SeriesView& s : series) {
+    if (s.key.a != 0) ++start[shard_of(s.key) + 1];
+  }
+  for (size_t i = 0; i < kShards; ++i) start[i + 1] += start[i];
+  order.resize(start[kShards]);
+  uint32_t fill[kShards];
+  std::copy(start, start + kShards, fill);
+  for (size_t i = 0; i < series.size(); ++i) {
+    series[i].cached_ref = 0;
+    if (series[i].key.a != 0) order[fill[shard_of(series[i].key)]++] = static_cast<uint32_t>(i);
+  }
+  const uint32_t epoch = epoch_.load(std::memory_order_relaxed);
+  for (size_t sh = 0; sh < kShards; ++sh) {
+    if (start[sh] == start[sh + 1]) continue;
+    Shard& shard = shards_[sh];
+    std::lock_guard<std::mutex> lock(shard.mu);
+    for (uint32_t i = start[sh]; i < start[sh + 1]; ++i) {
+      SeriesView& s = series[order[i]];
+      Entry* e = probe(shard, s.key);
+      if (e == nullptr || e->ref == 0) continue;
+      if (e->epoch != epoch) e->epoch = epoch;
+      s.cached_ref = e->ref;
+    }
+  }
+}
+
+void SeriesRefCache::put(const Key& k, tsdb::SeriesRef ref) {
+  Shard& sh = shard(k);
+  const uint32_t epoch = epoch_.load(std::memory_order_relaxed);
+  std::lock_guard<std::mutex> lock(sh.mu);
+  if (Entry* e = probe(sh, k)) {
+    e->ref = ref;
+    e->epoch = epoch;
+    return;
+  }
+  if (sh.used >= kMaxEntries / kShards) return;
+  if (2 * (sh.used + 1) > sh.slots.size()) {  // keep the load at most 1/2
+    std::vector<Entry> grown(std::max<size_t>(64, 2 * sh.slots.size()));
+    for (const Entry& e : sh.slots) {
+      if (e.a != 0) insert(grown, e);
+    }
+    sh.slots.swap(grown);
+  }
+  insert(sh.slots, Entry{k.a, k.b, epoch, ref});
+  ++sh.used;
+}
+
+void SeriesRefCache::erase(const Key& k) {
+  Shard& sh = shard(k);
+  std::lock_guard<std::mutex> lock(sh.mu);
+  // The key stays (probe chains stay intact); a sweep removes it.
+  if (Entry* e = probe(sh, k)) e->ref = 0;
+}
+
+void SeriesRefCache::sweep() {
+  const uint32_t prev = epoch_.fetch_add(1, std::memory_order_relaxed);
+  for (Shard& sh : shards_) {
+    std::lock_guard<std::mutex> lock(sh.mu);
+    size_t live = 0;
+    for (const Entry& e : sh.slots) live += e.a != 0 && e.ref != 0 && e.epoch >= prev;
+    if (live == sh.used) continue;
+    std::vector<Entry> kept;
+    if (live > 0) kept.resize(std::max<size_t>(64, std::bit_ceil(2 * live)));
+    for (const Entry& e : sh.slots) {
+      if (e.a != 0 && e.ref != 0 && e.epoch >= prev) insert(kept, e);
+    }
+    sh.slots.swap(kept);
+    sh.used = live;
+  }
+}
+
+size_t SeriesRefCache::size() const {
+  size_t n = 0;
+  for (const Shard& sh : shards_) {
+    std::lock_guard<std::mutex> lock(sh.mu);
+    n += sh.used;
+  }
+  return n;
+}
+
+RemoteWriteReceiver::RemoteWriteReceiver(tsdb::Appendable& storage, bool enabled,
+                                         std::function<int64_t()> now_ms)
+    : storage_(storage), enabled_(enabled), now_ms_(std::move(now_ms)) {
+  if (!now_ms_) now_ms_ = wall_ms;
+}
+
+void RemoteWriteReceiver::maybe_sweep() {
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t last = last_sweep_ns_.load(std::memory_order_relaxed);
+  if (last == 0) {
+    last_sweep_ns_.compare_exchange_strong(last, now, std::memory_order_relaxed);
+    return;
+  }
+  if (now - last < kSweepEveryNs) return;
+  // One thread sweeps; the others go on.
+  if (last_sweep_ns_.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+    cache_.sweep();
+  }
 }
 
 void RemoteWriteReceiver::register_routes(Router& router) {
@@ -180,47 +593,117 @@ void RemoteWriteReceiver::handle(const HttpRequest& req, HttpResponse& resp) {
         "remote write receiver needs to be enabled with --web.enable-remote-write-receiver\n";
     return;
   }
-  stats_.requests.fetch_add(1);
-  auto reject = [&](unsigned code, const std::string& msg) {
-    stats_.rejected_requests.fetch_add(1);
+  stats_.requests.fetch_add(1, std::memory_order_relaxed);
+  auto reject = [&](unsigned code, std::string_view msg) {
+    stats_.rejected_requests.fetch_add(1, std::memory_order_relaxed);
     resp.status = code;
-    resp.body = msg + "\n";
+    resp.body.assign(msg);
+    resp.body += '\n';
   };
-  std::string proto;
-  if (!snappy::Uncompress(req.body.data(), req.body.size(), &proto)) {
+  thread_local Scratch sc;
+  struct Trim {
+    Scratch& sc;
+    ~Trim() { sc.trim(); }
+  } trim{sc};
+
+  size_t size = 0;
+  if (!snappy::GetUncompressedLength(req.body.data(), req.body.size(), &size)) {
     return reject(400, "snappy: corrupt input");
   }
-  auto decoded = decode_write_request(proto);
-  if (!decoded) return reject(400, decoded.status().message());
+  if (size > kMaxDecodedBytes) return reject(400, "snappy: decoded block is too large");
+  if (size > sc.capacity) {
+    sc.proto = std::make_unique_for_overwrite<char[]>(size);
+    sc.capacity = size;
+  }
+  char none;  // an empty block still has to decode cleanly
+  if (!snappy::RawUncompress(req.body.data(), req.body.size(), size ? sc.proto.get() : &none)) {
+    return reject(400, "snappy: corrupt input");
+  }
+  const WriteRequestView& view = sc.view;
+  if (Status st = decode_write_request(std::string_view(sc.proto.get(), size), &sc.view, &cache_);
+      !st) {
+    return reject(400, st.message());
+  }
+
+  maybe_sweep();
+  const int64_t max_t = now_ms_() + kMaxAheadMs;
+  static const model::Labels kNoLabels;
   auto app = storage_.appender();
   uint64_t appended = 0;
-  for (const WriteSeries& s : decoded->series) {
-    if (!s.valid) {
-      stats_.invalid_label_series.fetch_add(1);
-      LOG_WARN("Invalid metric names or labels", {"labels", s.labels.to_string()});
-      continue;
-    }
-    tsdb::SeriesRef ref = 0;
-    for (const model::Sample& sample : s.samples) {
-      auto r = app->append(ref, s.labels, sample.t, sample.v);
+  model::Labels labels;
+  for (const WriteRequestView::Series& s : view.series) {
+    // A cached ref appends with no label set at all: a live ref never looks
+    // at the labels, and a stale one (series dropped from the head) falls
+    // back to the empty set, which storage refuses (kInvalidArgument) without
+    // side effects; the series is then appended by its labels.
+    const bool cacheable = !s.raw_labels.empty();
+    tsdb::SeriesRef ref = s.cached_ref;
+    bool built = false;
+    auto build = [&] {
+      if (built) return true;
+      std::span<const model::Label> wire = view.labels_of(s);
+      if (s.cached_ref != 0) {
+        // Known to the cache, so not decoded yet (and known to decode).
+        sc.labels.clear();
+        if (!decode_labels(s.raw_labels, &sc.labels)) return false;  // cannot fail
+        wire = sc.labels;
+      }
+      if (!sc.builder.build(wire, &labels)) {
+        stats_.invalid_label_series.fetch_add(1, std::memory_order_relaxed);
+        LOG_WARN("Invalid metric names or labels", {"labels", wire_labels(wire).to_string()});
+        return false;
+      }
+      built = true;
+      return true;
+    };
+    if (ref == 0 && !build()) continue;
+    for (const model::Sample& sample : view.samples_of(s)) {
+      Result<tsdb::SeriesRef> r =
+          sample.t > max_t
+              ? Result<tsdb::SeriesRef>(Status(StatusCode::kOutOfBounds,
+                                               "out of bounds: timestamp is too far in the future"))
+              : app->append(ref, built ? labels : kNoLabels, sample.t, sample.v);
+      if (!r && !built) {
+        // A stale cached ref, or an error whose message needs the labels:
+        // again by labels (a refused append changes nothing).
+        if (r.status().code() == StatusCode::kInvalidArgument) {
+          cache_.erase(s.key);
+          ref = 0;
+        }
+        if (!build()) break;
+        if (r.status().code() != StatusCode::kOutOfBounds) {
+          r = app->append(ref, labels, sample.t, sample.v);
+        }
+      }
       if (!r) {
         app->rollback();
-        Status st = r.status();
-        bool bad_sample =
-            st.code() == StatusCode::kOutOfOrder || st.code() == StatusCode::kDuplicateSample ||
-            st.code() == StatusCode::kOutOfBounds || st.code() == StatusCode::kInvalidArgument;
-        if (bad_sample) {
-          LOG_ERROR("Out of order sample from remote write", {"err", st.message()},
-                    {"series", s.labels.to_string()}, {"timestamp", sample.t});
+        const Status& st = r.status();
+        const StatusCode code = st.code();
+        if (code == StatusCode::kInvalidArgument) return reject(400, st.message());
+        if (code != StatusCode::kOutOfOrder && code != StatusCode::kDuplicateSample &&
+            code != StatusCode::kOutOfBounds) {
+          LOG_ERROR("Error appending remote write", {"err", st.message()});
+          return reject(500, st.message());
         }
-        return reject(bad_sample ? 400 : 500, st.message());
+        // Prometheus's storage.ErrOutOfOrderSample text; the other two carry
+        // their detail already.
+        std::string msg = code == StatusCode::kOutOfOrder ? "out of order sample" : st.message();
+        LOG_ERROR("Out of order sample from remote write", {"err", msg},
+                  {"series", labels.to_string()}, {"timestamp", sample.t});
+        return reject(400, msg);
       }
-      ref = *r;
+      if (*r != ref) {
+        ref = *r;
+        if (cacheable) cache_.put(s.key, ref);
+      }
       ++appended;
     }
   }
-  if (Status s = app->commit(); !s) return reject(500, s.message());
-  stats_.samples.fetch_add(appended);
+  if (Status st = app->commit(); !st) {
+    LOG_ERROR("Error appending remote write", {"err", st.message()});
+    return reject(500, st.message());
+  }
+  stats_.samples.fetch_add(appended, std::memory_order_relaxed);
   resp.status = 204;
   resp.body.clear();
 }

@@ -20,6 +20,10 @@
 //   valid non-zero ref the labels are not hashed or compared (the fast path); a
 //   stale or unknown ref falls back to the labels. Refs are ephemeral: they stay
 //   valid while the series is in the head and are never written anywhere.
+//   A caller that keeps only refs may pass an empty label set with its ref: a
+//   live ref appends, a stale one is refused with kInvalidArgument and no side
+//   effect, and the caller retries with the labels (the remote-write receiver's
+//   series cache relies on this).
 // - Per-sample rejections (StatusCode::kOutOfOrder, kDuplicateSample,
 //   kOutOfBounds, kInvalidArgument for a bad label set) fail only that sample;
 //   the batch goes on and commit() stores the accepted ones. Other errors

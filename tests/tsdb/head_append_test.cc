@@ -148,6 +148,15 @@ TEST(HeadAppendTest, RefsAreStableAndSkipLabels) {
   EXPECT_EQ(samples_of(head, kSeries[0]).size(), 3u);
   EXPECT_EQ(samples_of(head, kSeries[1]).size(), 2u);
   EXPECT_EQ(head.num_series(), 2u);
+
+  // A ref with no labels (appender.h): a live ref appends, an unknown one is
+  // refused without a trace, so the caller can retry with the labels.
+  auto app3 = head.appender();
+  EXPECT_TRUE(app3->append(*a, Labels{}, 4, 4).is_ok());
+  EXPECT_EQ(app3->append(987654, Labels{}, 4, 4).status().code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(app3->commit().is_ok());
+  EXPECT_EQ(samples_of(head, kSeries[0]).size(), 4u);
+  EXPECT_EQ(head.num_series(), 2u);
 }
 
 TEST(HeadAppendTest, NewSeriesVisibleAtCommit) {
