@@ -165,6 +165,7 @@ Result<EvalValue> Evaluator::eval_aggregate(const AggregateExpr& a) {
       base[k] = aggregation_group_labels(in[k].metric, grouping, a.without);
     }
     for (size_t i = 0; i < steps_; ++i) {
+      if (tick(static_cast<int64_t>(in.size()) * 4 + 1)) return check_interrupt();
       model::Timestamp t = step_time(i);
       counts.clear();
       for (size_t k = 0; k < in.size(); ++k) {
@@ -223,6 +224,7 @@ Result<EvalValue> Evaluator::eval_aggregate(const AggregateExpr& a) {
   if (a.op != AggregateOp::kQuantile && group_labels.size() * steps_ <= kMaxDenseAccumulators) {
     std::vector<Acc> dense(group_labels.size() * steps_);
     for (size_t k = 0; k < in.size(); ++k) {
+      if (tick(static_cast<int64_t>(in[k].points.size()) + 1)) return check_interrupt();
       Acc* row = dense.data() + group_of[k] * steps_;
       for (const auto& p : in[k].points) accumulate(a.op, row[step_index(p.t)], p.v);
     }
@@ -249,7 +251,10 @@ Result<EvalValue> Evaluator::eval_aggregate(const AggregateExpr& a) {
   std::vector<size_t> pos(in.size(), 0);
   std::vector<size_t> touched;
   for (size_t i = 0; i < steps_; ++i) {
-    if (Status st = check_interrupt(); !st) return st;
+    // Quantiles select over the values of a group: a few units per value.
+    if (tick(static_cast<int64_t>(in.size()) * (a.op == AggregateOp::kQuantile ? 3 : 1) + 1)) {
+      return check_interrupt();
+    }
     model::Timestamp t = step_time(i);
     touched.clear();
     for (size_t k = 0; k < in.size(); ++k) {
@@ -311,6 +316,7 @@ Result<EvalValue> Evaluator::aggregate_selective(const AggregateExpr& a, StepMat
   std::vector<std::vector<size_t>> members(groups);
   std::vector<size_t> group_order;
   for (size_t i = 0; i < steps_; ++i) {
+    if (tick(static_cast<int64_t>(in.size()) + 1)) return check_interrupt();
     model::Timestamp t = step_time(i);
     double p = param.empty() ? 0 : param[i];
     if (std::isnan(p) && a.op != AggregateOp::kLimitRatio) {
@@ -336,6 +342,7 @@ Result<EvalValue> Evaluator::aggregate_selective(const AggregateExpr& a, StepMat
     }
     for (size_t g : group_order) {
       auto& m = members[g];
+      if (tick(static_cast<int64_t>(m.size()))) return check_interrupt();
       std::vector<size_t> chosen;
       if (a.op == AggregateOp::kLimitk) {
         chosen.assign(m.begin(), m.begin() + std::min<size_t>(m.size(), static_cast<size_t>(k)));
@@ -347,9 +354,10 @@ Result<EvalValue> Evaluator::aggregate_selective(const AggregateExpr& a, StepMat
         }
       } else {
         auto val = [&](size_t s) { return in[s].points[pos[s]].v; };
-        std::stable_sort(m.begin(), m.end(),
+        if (!select_k(m, static_cast<size_t>(k), top, val, &chosen)) return check_interrupt();
+        // Output best first; ties in series order.
+        std::stable_sort(chosen.begin(), chosen.end(),
                          [&](size_t x, size_t y) { return better(val(x), val(y)); });
-        chosen.assign(m.begin(), m.begin() + std::min<size_t>(m.size(), static_cast<size_t>(k)));
       }
       for (size_t s : chosen) {
         if (out_idx[s] == SIZE_MAX) out_idx[s] = col.series_for(in[s].metric);

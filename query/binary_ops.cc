@@ -137,6 +137,7 @@ Result<EvalValue> Evaluator::eval_binary(const BinaryExpr& b) {
   bool drop = drops_metric_name(b.op) || b.return_bool;
   SeriesCollector col;
   for (auto& s : vec) {
+    if (tick(static_cast<int64_t>(s.points.size()) + 1)) return check_interrupt();
     size_t idx = SIZE_MAX;
     for (const auto& p : s.points) {
       double sv = sc[step_index(p.t)];
@@ -169,7 +170,7 @@ Result<EvalValue> Evaluator::set_operation(const BinaryExpr& b, StepMatrix lhs, 
   StepCursor lc(lhs), rc(rhs);
   std::vector<std::vector<model::Sample>> lout(lhs.size()), rout(rhs.size());
   for (size_t i = 0; i < steps_; ++i) {
-    if (Status st = check_interrupt(); !st) return st;
+    if (tick(static_cast<int64_t>(lhs.size() + rhs.size()))) return check_interrupt();
     model::Timestamp t = step_time(i);
     int64_t stamp = static_cast<int64_t>(i);
     if (b.op == BinaryOp::kOr) {
@@ -231,7 +232,7 @@ Result<EvalValue> Evaluator::vector_vector(const BinaryExpr& b, StepMatrix lhs, 
   bool drop = drops_metric_name(b.op);
   const char* one_side = swapped ? "left" : "right";
   for (size_t i = 0; i < steps_; ++i) {
-    if (Status st = check_interrupt(); !st) return st;
+    if (tick(static_cast<int64_t>(lhs.size() + rhs.size()))) return check_interrupt();
     model::Timestamp t = step_time(i);
     int64_t stamp = static_cast<int64_t>(i);
     for (size_t k = 0; k < rhs.size(); ++k) {

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "query/eval_context.h"
+#include "query/function_signatures.h"
 #include "query/parser.h"
 #include "query/promql_engine.h"
 
@@ -46,6 +47,16 @@ void needed_range(const Expr& e, model::Timestamp start, model::Timestamp end, c
       needed_range(*sq.expr, s, en, qs, mint, maxt);
       return;
     }
+    case ExprKind::kCall:
+      if (e.as<Call>().func->name == "info") {
+        // info() reads info series up to a lookback delta before the times
+        // its first argument reads; that may reach further back than a range.
+        model::Timestamp arg_mint = *maxt;
+        for (const Expr* c : children(e)) needed_range(*c, start, end, qs, &arg_mint, maxt);
+        *mint = std::min(*mint, arg_mint - qs.lookback);
+        return;
+      }
+      [[fallthrough]];
     default:
       for (const Expr* c : children(e)) needed_range(*c, start, end, qs, mint, maxt);
   }
@@ -132,6 +143,13 @@ class PromqlEngine : public Engine {
 
     Slot slot(this);
     if (Status st = slot.acquire(opts.stop, qs.deadline); !st) return st;
+    // As Prometheus, before evaluation starts the stage is "query execution".
+    if (opts.stop.stop_requested()) {
+      return Status(StatusCode::kCanceled, "query was canceled in query execution");
+    }
+    if (std::chrono::steady_clock::now() > qs.deadline) {
+      return Status(StatusCode::kDeadlineExceeded, "query timed out in query execution");
+    }
 
     model::Timestamp mint = start, maxt = end;
     needed_range(expr, start, end, qs, &mint, &maxt);

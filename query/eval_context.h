@@ -10,7 +10,9 @@
 // with moving indices.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -41,7 +43,9 @@ struct QueryState {
   int64_t total_samples = 0;
   std::chrono::steady_clock::time_point deadline;
   std::stop_token stop;
-  uint32_t check_counter = 0;
+  // Units of work (samples read, points produced, comparisons) left before
+  // the next look at the clock and the stop token; see Evaluator::tick().
+  int64_t work_left = 0;
   std::set<std::string> warnings;
   std::set<std::string> infos;
 };
@@ -123,9 +127,33 @@ class Evaluator {
   }
   QueryState& state() { return *qs_; }
 
+  // Units of work between two looks at the clock: about 0.1 ms of work, so a
+  // query stops within a fraction of a millisecond of its deadline wherever
+  // it spends its time, at a negligible cost per unit.
+  static constexpr int64_t kWorkPerCheck = 16 * 1024;
+
+  // Counts `work` units done (or about to be done); every kWorkPerCheck
+  // units looks at the deadline and the stop token. True when the query must
+  // stop: then check_interrupt() returns the error to report.
+  bool tick(int64_t work) { return (qs_->work_left -= work) <= 0 && over_budget(); }
+
   // Limits: returns an error when cancelled, timed out or over max_samples.
   Status check_interrupt();
   Status add_samples(int64_t n);
+
+  // topk (top) / bottomk: the k members of `m` (series indices, in series
+  // order) Prometheus keeps, by the same min-heap (max-heap for bottomk)
+  // insertions and root replacements, so ties at the k-th place resolve as
+  // in Prometheus. False when interrupted.
+  template <typename Val>
+  bool select_k(const std::vector<size_t>& m, size_t k, bool top, Val val,
+                std::vector<size_t>* heap);
+
+  // std::stable_sort that looks at the clock while it works: sorts runs of a
+  // few thousand elements, then merges them pairwise. False when interrupted
+  // (the range is then left partly sorted).
+  template <typename It, typename Less>
+  bool interruptible_stable_sort(It first, It last, Less less);
   void release_samples(int64_t n) { qs_->current_samples -= n; }
 
   void warn(std::string msg) { qs_->warnings.insert(std::move(msg)); }
@@ -138,9 +166,10 @@ class Evaluator {
   // With `timestamp_values` each point's value is its sample's timestamp in
   // seconds (for timestamp()).
   Result<EvalValue> eval_vector_selector(const VectorSelector& vs, bool timestamp_values);
-  Result<std::vector<RangeSeries>> load_series(const VectorSelector& vs, model::Timestamp mint,
-                                               model::Timestamp maxt, bool keep_stale,
-                                               const std::string& func, model::Duration range);
+  Result<std::vector<RangeSeries>> load_series(const model::Matchers& matchers,
+                                               model::Timestamp mint, model::Timestamp maxt,
+                                               bool keep_stale, const std::string& func,
+                                               model::Duration range);
   Result<RangeInput> eval_subquery(const SubqueryExpr& sq);
   std::optional<model::Timestamp> resolve_at(const TimeModifiers& m) const;
   Result<EvalValue> eval_unary(const UnaryExpr& u);
@@ -164,7 +193,11 @@ class Evaluator {
   Result<EvalValue> eval_absent(const Call& c);
   Result<EvalValue> eval_histogram_quantile(const Call& c);
   Result<EvalValue> eval_histogram_fraction(const Call& c);
+  Result<EvalValue> eval_info(const Call& c);  // functions_info.cc
   Result<std::vector<double>> eval_scalar_arg(const Expr& e);
+
+  // Slow path of tick(): refills the budget and checks the clock.
+  bool over_budget();
 
   QueryState* qs_;
   model::Timestamp start_;
@@ -172,6 +205,75 @@ class Evaluator {
   model::Duration interval_;
   size_t steps_ = 1;
 };
+
+template <typename It, typename Less>
+bool Evaluator::interruptible_stable_sort(It first, It last, Less less) {
+  constexpr size_t kRun = 4096;
+  const size_t n = static_cast<size_t>(last - first);
+  for (size_t i = 0; i < n; i += kRun) {
+    size_t e = std::min(n, i + kRun);
+    std::stable_sort(first + i, first + e, less);
+    if (tick(static_cast<int64_t>(e - i) * 12)) return false;
+  }
+  for (size_t width = kRun; width < n; width *= 2) {
+    for (size_t i = 0; i + width < n; i += 2 * width) {
+      size_t e = std::min(n, i + 2 * width);
+      std::inplace_merge(first + i, first + i + width, first + e, less);
+      if (tick(static_cast<int64_t>(e - i))) return false;
+    }
+  }
+  return true;
+}
+
+template <typename Val>
+bool Evaluator::select_k(const std::vector<size_t>& m, size_t k, bool top, Val val,
+                         std::vector<size_t>* heap) {
+  std::vector<size_t>& h = *heap;
+  h.clear();
+  // The heap's order: NaN below everything (and below another NaN), then by
+  // value, smallest (topk) or largest (bottomk) at the root.
+  auto less = [&](size_t i, size_t j) {
+    double vi = val(h[i]), vj = val(h[j]);
+    if (std::isnan(vi)) return true;
+    return top ? vi < vj : vi > vj;
+  };
+  auto up = [&](size_t j) {
+    while (j > 0) {
+      size_t parent = (j - 1) / 2;
+      if (!less(j, parent)) break;
+      std::swap(h[parent], h[j]);
+      j = parent;
+    }
+  };
+  auto down = [&](size_t i) {
+    const size_t n = h.size();
+    for (;;) {
+      size_t j = 2 * i + 1;
+      if (j >= n) break;
+      if (j + 1 < n && less(j + 1, j)) ++j;
+      if (!less(j, i)) break;
+      std::swap(h[i], h[j]);
+      i = j;
+    }
+  };
+  for (size_t n = 0; n < m.size(); ++n) {
+    if ((n & 4095) == 4095 && tick(4096 * 4)) return false;
+    size_t s = m[n];
+    double v = val(s);
+    if (h.size() < k) {
+      h.push_back(s);
+      up(h.size() - 1);
+      continue;
+    }
+    double root = val(h[0]);
+    bool replace = (top ? root < v : root > v) || (std::isnan(root) && !std::isnan(v));
+    if (replace) {
+      h[0] = s;
+      if (k > 1) down(0);
+    }
+  }
+  return true;
+}
 
 // Helpers shared by the evaluator files (eval_util.cc).
 model::Labels drop_metric_name(const model::Labels& l);

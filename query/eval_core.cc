@@ -5,14 +5,20 @@
 
 namespace promlite::query {
 
+// Prometheus names the stage: "expression evaluation" while evaluating.
 Status Evaluator::check_interrupt() {
   if (qs_->stop.stop_requested()) {
-    return Status(StatusCode::kCanceled, "query was canceled in query execution");
+    return Status(StatusCode::kCanceled, "query was canceled in expression evaluation");
   }
   if (std::chrono::steady_clock::now() > qs_->deadline) {
-    return Status(StatusCode::kDeadlineExceeded, "query timed out in query execution");
+    return Status(StatusCode::kDeadlineExceeded, "query timed out in expression evaluation");
   }
   return Status::ok();
+}
+
+bool Evaluator::over_budget() {
+  qs_->work_left = kWorkPerCheck;
+  return qs_->stop.stop_requested() || std::chrono::steady_clock::now() > qs_->deadline;
 }
 
 Status Evaluator::add_samples(int64_t n) {
@@ -22,8 +28,7 @@ Status Evaluator::add_samples(int64_t n) {
     return Status(StatusCode::kResourceExhausted,
                   "query processing would load too many samples into memory in query execution");
   }
-  // Checking the clock on every call would cost more than the work itself.
-  if ((++qs_->check_counter & 0xff) == 0) return check_interrupt();
+  if (tick(n + 1)) return check_interrupt();
   return Status::ok();
 }
 
@@ -40,14 +45,22 @@ std::optional<model::Timestamp> Evaluator::resolve_at(const TimeModifiers& m) co
 }
 
 Result<EvalValue> Evaluator::eval(const Expr& e) {
-  if (Status st = check_interrupt(); !st) return st;
+  if (tick(1)) return check_interrupt();
   // As Prometheus: once a node is done, the samples of its inputs are no
   // longer held; only its output counts towards the current total.
   int64_t before = qs_->current_samples;
   auto res = eval_node(e);
   if (res) {
     int64_t points = 0;
-    for (const auto& s : res->vec) points += static_cast<int64_t>(s.points.size());
+    for (const auto& s : res->vec) {
+      points += static_cast<int64_t>(s.points.size());
+      // Series merged by a SeriesCollector out of step order are sorted when
+      // taken: two points at one step mean two input series ended up with
+      // the same labels there (Prometheus checks this per step).
+      for (size_t i = 1; i < s.points.size(); ++i) {
+        if (s.points[i].t == s.points[i - 1].t) return exec_error(kDuplicateLabelset);
+      }
+    }
     qs_->current_samples = before;
     if (Status st = add_samples(points); !st) return st;
   }
@@ -96,7 +109,12 @@ Result<EvalValue> Evaluator::eval_unary(const UnaryExpr& u) {
   }
   SeriesCollector col;
   for (auto& s : v.vec) {
+    if (tick(static_cast<int64_t>(s.points.size()) + 1)) return check_interrupt();
+    // As Prometheus: two series with the same labels once the name is gone
+    // are an error, whether or not they have points at the same steps.
+    size_t before = col.size();
     size_t idx = col.series_for(drop_metric_name(s.metric));
+    if (col.size() == before && !s.points.empty()) return exec_error(kDuplicateLabelset);
     for (const auto& p : s.points) {
       if (!col.add(idx, p.t, -p.v)) return exec_error(kDuplicateLabelset);
     }

@@ -3,7 +3,7 @@
 
 namespace promlite::query {
 
-Result<std::vector<RangeSeries>> Evaluator::load_series(const VectorSelector& vs,
+Result<std::vector<RangeSeries>> Evaluator::load_series(const model::Matchers& matchers,
                                                         model::Timestamp mint,
                                                         model::Timestamp maxt, bool keep_stale,
                                                         const std::string& func,
@@ -16,13 +16,13 @@ Result<std::vector<RangeSeries>> Evaluator::load_series(const VectorSelector& vs
   hints.step = interval_;
   hints.range = range;
   hints.func = func;
-  auto set = qs_->querier->select(false, &hints, vs.matchers);
+  auto set = qs_->querier->select(false, &hints, matchers);
   std::unique_ptr<tsdb::SampleIterator> it;
   constexpr size_t kBatch = 256;
   model::Timestamp tbuf[kBatch];
   double vbuf[kBatch];
   while (set->next()) {
-    if (Status st = check_interrupt(); !st) return st;
+    if (tick(1)) return check_interrupt();
     const tsdb::Series& s = set->at();
     it = s.iterator(std::move(it));
     RangeSeries rs;
@@ -40,6 +40,7 @@ Result<std::vector<RangeSeries>> Evaluator::load_series(const VectorSelector& vs
     while (!done) {
       size_t n = it->next_batch(tbuf, vbuf, kBatch);
       if (n == 0) break;
+      if (tick(static_cast<int64_t>(n))) return check_interrupt();
       for (size_t i = 0; i < n; ++i) {
         if (tbuf[i] > maxt) {
           done = true;
@@ -62,13 +63,14 @@ Result<EvalValue> Evaluator::eval_vector_selector(const VectorSelector& vs, bool
   auto at = resolve_at(vs.mods);
   model::Timestamp first_ref = ref_time(start_, vs.mods.offset, at);
   model::Timestamp last_ref = ref_time(end_, vs.mods.offset, at);
-  auto loaded = load_series(vs, first_ref - qs_->lookback + 1, last_ref, true, "", 0);
+  auto loaded = load_series(vs.matchers, first_ref - qs_->lookback + 1, last_ref, true, "", 0);
   if (!loaded) return loaded.status();
   EvalValue out;
   out.type = ValueType::kVector;
   out.vec.reserve(loaded->size());
   int64_t points = 0;
   for (auto& rs : loaded.value()) {
+    if (tick(static_cast<int64_t>(steps_ + rs.ts.size()))) return check_interrupt();
     StepSeries ss;
     ss.metric = std::move(rs.metric);
     size_t n = rs.ts.size();
@@ -107,7 +109,7 @@ Result<RangeInput> Evaluator::eval_range(const Expr& e) {
   in.selector = &vs;
   model::Timestamp first_ref = ref_time(start_, in.offset, in.at);
   model::Timestamp last_ref = ref_time(end_, in.offset, in.at);
-  auto loaded = load_series(vs, first_ref - ms.range + 1, last_ref, false, "", ms.range);
+  auto loaded = load_series(vs.matchers, first_ref - ms.range + 1, last_ref, false, "", ms.range);
   if (!loaded) return loaded.status();
   in.series = std::move(loaded.value());
   return in;

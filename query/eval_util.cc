@@ -62,18 +62,22 @@ double quantile_of(double q, std::vector<double>& values) {
   if (values.empty() || std::isnan(q)) return std::nan("");
   if (q < 0) return -std::numeric_limits<double>::infinity();
   if (q > 1) return std::numeric_limits<double>::infinity();
-  // NaNs sort first, as Prometheus's vectorByValueHeap orders them.
-  std::sort(values.begin(), values.end(), [](double a, double b) {
+  // NaNs sort first, as Prometheus's vectorByValueHeap orders them. Only the
+  // two ranks around q are needed: a selection, not a full sort (linear time).
+  auto less = [](double a, double b) {
     if (std::isnan(a)) return !std::isnan(b);
     return a < b;
-  });
+  };
   double n = static_cast<double>(values.size());
   double rank = q * (n - 1);
   double lower = std::max(0.0, std::floor(rank));
   double upper = std::min(n - 1, lower + 1);
   double weight = rank - std::floor(rank);
-  return values[static_cast<size_t>(lower)] * (1 - weight) +
-         values[static_cast<size_t>(upper)] * weight;
+  auto lo = values.begin() + static_cast<ptrdiff_t>(lower);
+  std::nth_element(values.begin(), lo, values.end(), less);
+  double lower_value = *lo;
+  double upper_value = upper > lower ? *std::min_element(lo + 1, values.end(), less) : lower_value;
+  return lower_value * (1 - weight) + upper_value * weight;
 }
 
 std::string format_go_float(double v) {

@@ -124,9 +124,7 @@ Result<EvalValue> Evaluator::eval_call(const Call& c) {
     if (!v) return v;
     return EvalValue{};
   }
-  if (name == "info") {
-    return invalid_argument("NOT YET: function info");
-  }
+  if (name == "info") return eval_info(c);
   return eval_instant_function(c);
 }
 
@@ -179,6 +177,7 @@ Result<EvalValue> Evaluator::eval_range_function(const Call& c, size_t matrix_ar
   if (*f == RangeFunc::kAbsentOverTime) {
     std::vector<bool> present(steps_, false);
     for (const auto& s : in.series) {
+      if (tick(static_cast<int64_t>(steps_ + s.ts.size()))) return check_interrupt();
       size_t lo = 0, hi = 0;
       for (size_t i = 0; i < steps_; ++i) {
         model::Timestamp ref = ref_time(step_time(i), in.offset, in.at);
@@ -221,17 +220,17 @@ Result<EvalValue> Evaluator::eval_range_function(const Call& c, size_t matrix_ar
   bool counter_check = *f == RangeFunc::kRate || *f == RangeFunc::kIncrease;
   SeriesCollector col;
   int64_t total = 0;
+  // Work per sample of a window: sorting functions cost more.
+  const int64_t sort_factor =
+      *f == RangeFunc::kQuantileOverTime || *f == RangeFunc::kMadOverTime ? 4 : 1;
   for (auto& s : in.series) {
-    if (Status st = check_interrupt(); !st) return st;
+    if (tick(static_cast<int64_t>(steps_))) return check_interrupt();
     size_t lo = 0, hi = 0, n = s.ts.size();
     size_t idx = SIZE_MAX;
     double first_value = 0;
     Window w;
     w.range = in.range;
     for (size_t i = 0; i < steps_; ++i) {
-      if ((i & 1023) == 1023) {
-        if (Status st = check_interrupt(); !st) return st;
-      }
       model::Timestamp t = step_time(i);
       model::Timestamp ref = ref_time(t, in.offset, in.at);
       while (hi < n && s.ts[hi] <= ref) ++hi;
@@ -245,6 +244,7 @@ Result<EvalValue> Evaluator::eval_range_function(const Call& c, size_t matrix_ar
       if (!arg1.empty()) w.arg1 = arg1[i];
       if (!arg2.empty()) w.arg2 = arg2[i];
       total += static_cast<int64_t>(w.n);
+      if (tick(static_cast<int64_t>(w.n) * sort_factor)) return check_interrupt();
       // The window's samples are held while the function runs.
       if (qs_->max_samples > 0 &&
           qs_->current_samples + static_cast<int64_t>(w.n) > qs_->max_samples) {
@@ -278,7 +278,11 @@ Result<EvalValue> Evaluator::eval_range_function(const Call& c, size_t matrix_ar
                 std::string(metric) + "\"");
           }
         }
+        // As Prometheus, two input series giving one label set are an error
+        // even when their points do not share a step.
+        size_t before = col.size();
         idx = col.series_for(keep_name ? s.metric : drop_metric_name(s.metric));
+        if (col.size() == before) return exec_error(kDuplicateLabelset);
       }
       if (!col.add(idx, t, *v)) return exec_error(kDuplicateLabelset);
     }

@@ -120,16 +120,21 @@ Result<EvalValue> Evaluator::eval_instant_function(const Call& c) {
   if (!inres) return inres;
   StepMatrix in = std::move(inres->vec);
   if (name == "sort" || name == "sort_desc") {
-    // Only meaningful for one step; NaN sorts last either way.
+    // Only meaningful for one step; NaN sorts last either way. Sorts (value,
+    // position) pairs, then moves the series into place.
     bool desc = name == "sort_desc";
-    std::stable_sort(in.begin(), in.end(), [desc](const StepSeries& a, const StepSeries& b) {
-      double x = a.points.front().v, y = b.points.front().v;
+    std::vector<std::pair<double, size_t>> order(in.size());
+    for (size_t k = 0; k < in.size(); ++k) order[k] = {in[k].points.front().v, k};
+    auto less = [desc](const std::pair<double, size_t>& a, const std::pair<double, size_t>& b) {
+      double x = a.first, y = b.first;
       if (std::isnan(x)) return false;
       if (std::isnan(y)) return true;
       return desc ? x > y : x < y;
-    });
+    };
+    if (!interruptible_stable_sort(order.begin(), order.end(), less)) return check_interrupt();
     EvalValue out;
-    out.vec = std::move(in);
+    out.vec.reserve(in.size());
+    for (const auto& o : order) out.vec.push_back(std::move(in[o.second]));
     return out;
   }
   std::function<std::optional<double>(double, size_t)> fn;
@@ -161,6 +166,7 @@ Result<EvalValue> Evaluator::eval_instant_function(const Call& c) {
   }
   SeriesCollector col;
   for (auto& s : in) {
+    if (tick(static_cast<int64_t>(s.points.size()) + 1)) return check_interrupt();
     size_t idx = SIZE_MAX;
     for (const auto& p : s.points) {
       auto v = fn(p.v, step_index(p.t));

@@ -116,7 +116,7 @@ Result<EvalValue> Evaluator::eval_label_function(const Call& c) {
   StepMatrix in = std::move(inres->vec);
   if (name == "sort_by_label" || name == "sort_by_label_desc") {
     bool desc = name == "sort_by_label_desc";
-    std::stable_sort(in.begin(), in.end(), [&](const StepSeries& a, const StepSeries& b) {
+    auto less = [&](const StepSeries& a, const StepSeries& b) {
       for (const auto& l : strs) {
         std::string_view x = a.metric.get(l), y = b.metric.get(l);
         if (x == y) continue;
@@ -124,7 +124,8 @@ Result<EvalValue> Evaluator::eval_label_function(const Call& c) {
       }
       int cmp = model::Labels::compare(a.metric, b.metric);
       return desc ? cmp > 0 : cmp < 0;
-    });
+    };
+    if (!interruptible_stable_sort(in.begin(), in.end(), less)) return check_interrupt();
     EvalValue out;
     out.vec = std::move(in);
     return out;
@@ -181,6 +182,7 @@ Result<EvalValue> Evaluator::eval_label_function(const Call& c) {
   }
   SeriesCollector col;
   for (auto& s : in) {
+    if (tick(static_cast<int64_t>(s.points.size()) + 16)) return check_interrupt();
     size_t idx = col.series_for(relabel(s.metric));
     for (const auto& p : s.points) {
       if (!col.add(idx, p.t, p.v)) return exec_error(kDuplicateLabelset);

@@ -210,6 +210,8 @@ Result<StepMatrix> over_histograms(Evaluator& ev, StepMatrix& in, Fn fn) {
   std::vector<size_t> pos(in.size(), 0), touched, out_idx(out_labels.size(), SIZE_MAX);
   SeriesCollector col;
   for (size_t i = 0; i < ev.steps(); ++i) {
+    // Buckets are sorted per group: a few units per series.
+    if (ev.tick(static_cast<int64_t>(in.size()) * 4 + 1)) return ev.check_interrupt();
     model::Timestamp t = ev.step_time(i);
     touched.clear();
     for (size_t k = 0; k < in.size(); ++k) {

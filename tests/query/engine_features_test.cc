@@ -35,8 +35,7 @@ TEST(EngineFeaturesTest, ExperimentalSyntaxNeedsItsFlag) {
   for (const auto& c : cases) {
     const std::string& q = c.query;
     EXPECT_EQ(instant(st, q, 120, off.get()), "error: " + c.error_when_off) << q;
-    // Enabled, they parse (info() itself is not evaluated yet: NOT YET in
-    // functions_eval.cc, so only the absence of a parse error is checked).
+    // Enabled, they parse (their results are checked by their own tests).
     std::string with = instant(st, q, 120, on.get());
     EXPECT_EQ(with.find("parse error"), std::string::npos) << q << ": " << with;
   }

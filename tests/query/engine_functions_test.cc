@@ -129,5 +129,28 @@ TEST_F(EngineFunctionsTest, DuplicateLabelsetAfterNameDrop) {
             "error: vector cannot contain metrics with the same labelset");
 }
 
+// Range queries: series merged by label functions, instant functions, unary
+// minus and range functions are checked per step (the merge once let two
+// points share a step), range functions and unary minus per series (as
+// Prometheus: even without a shared step).
+TEST_F(EngineFunctionsTest, DuplicateLabelsetInRangeQueries) {
+  testutil::MemoryStorage st;
+  load(st, {{"__name__", "a"}, {"x", "1"}, {"y", "p"}}, {1, 2, 3});
+  load(st, {{"__name__", "a"}, {"x", "1"}, {"y", "q"}}, {4, 5, 6});
+  load(st, {{"__name__", "b"}, {"x", "2"}}, {1, 1}, kMin, 0);
+  load(st, {{"__name__", "c"}, {"x", "2"}}, {7, 8}, kMin, 10 * kMin);
+  const std::string dup = "error: vector cannot contain metrics with the same labelset";
+  EXPECT_EQ(range(st, "label_replace(a, \"y\", \"\", \"y\", \".*\")", 0, 120, 60), dup);
+  EXPECT_EQ(range(st, "label_join(a, \"y\", \"\", \"x\")", 0, 120, 60), dup);
+  EXPECT_EQ(range(st, "-a", 0, 120, 60),
+            "{x=\"1\", y=\"p\"} 0:-1 60:-2 120:-3\n{x=\"1\", y=\"q\"} 0:-4 60:-5 120:-6");
+  // b and c never share a step: merging them is fine for instant functions,
+  // an error for range functions and unary minus.
+  EXPECT_EQ(range(st, "ceil({x=\"2\"})", 0, 660, 60),
+            "{x=\"2\"} 0:1 60:1 120:1 180:1 240:1 300:1 600:7 660:8");
+  EXPECT_EQ(range(st, "sum_over_time({x=\"2\"}[1m])", 0, 660, 60), dup);
+  EXPECT_EQ(range(st, "-{x=\"2\"}", 0, 660, 60), dup);
+}
+
 }  // namespace
 }  // namespace promlite::query::enginetest
