@@ -1,5 +1,9 @@
 #include "tsdb/db.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <filesystem>
 #include <shared_mutex>
 
@@ -273,6 +277,16 @@ Status DB::apply_retention() {
   return Status::ok();
 }
 
+// Flushed chunks and collected series free many small blocks all over the
+// heap; glibc keeps them mapped, so without this the RSS of a steady head
+// settles well above what it holds (1M series x 2h: 1.7 KB per series
+// against 1.0 KB after a restart loaded the same head).
+void DB::release_free_memory() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
 Status DB::maintenance(bool force_checkpoint) {
   std::lock_guard<std::mutex> lock(maintenance_mu_);
   Status result = flush_chunks();
@@ -280,6 +294,7 @@ Status DB::maintenance(bool force_checkpoint) {
   // Idle series leave the head once their chunks have left memory (which
   // waits for the queriers that might still read them there).
   head_.gc(head_reference_time() - opts_.head_idle_ms);
+  release_free_memory();
   if (Status s = apply_retention(); !s) {
     LOG_WARN("Retention failed", {"err", s});
     if (result) result = s;

@@ -222,21 +222,6 @@ std::vector<AlertRule> alert_rules(const YAML::Node& file) {
 
 // --- Talking to promlite as Grafana does. ---
 
-std::string form_escape(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string seconds(double t) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", t);
@@ -286,14 +271,14 @@ Answer post(uint16_t port, const std::string& path, const std::string& form,
 }
 
 Answer instant_query(uint16_t port, const std::string& expr, double t, bool want_data = true) {
-  return post(port, "/api/v1/query", "query=" + form_escape(expr) + "&time=" + seconds(t), "vector",
-              want_data);
+  return post(port, "/api/v1/query", "query=" + testutil::url_encode(expr) + "&time=" + seconds(t),
+              "vector", want_data);
 }
 
 Answer range_query(uint16_t port, const std::string& expr, int64_t start, int64_t end,
                    int64_t step) {
   return post(port, "/api/v1/query_range",
-              "query=" + form_escape(expr) + "&start=" + std::to_string(start) +
+              "query=" + testutil::url_encode(expr) + "&start=" + std::to_string(start) +
                   "&end=" + std::to_string(end) + "&step=" + std::to_string(step),
               "matrix", true);
 }
@@ -342,10 +327,10 @@ class DashboardQueries : public ::testing::Test {
         " and sum(up) == " + std::to_string(targets_->num_targets());
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
     while (std::chrono::steady_clock::now() < deadline) {
-      Answer a =
-          post(proc_->port(), "/api/v1/query",
-               "query=" + form_escape("scalar(" + ready + ")") + "&time=" + seconds(now_seconds()),
-               "scalar", false);
+      Answer a = post(proc_->port(), "/api/v1/query",
+                      "query=" + testutil::url_encode("scalar(" + ready + ")") +
+                          "&time=" + seconds(now_seconds()),
+                      "scalar", false);
       if (a.problem.empty() && a.body["data"]["result"][1] != "NaN") return;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

@@ -27,20 +27,7 @@ using nlohmann::json;
 using testutil::FakeHttpServer;
 using testutil::FakeRequest;
 using testutil::FakeResponse;
-
-std::string url_encode(const std::string& s) {
-  std::string out;
-  char buf[4];
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
+using testutil::url_encode;
 
 // GET /api/v1/query at a time in ms; the "result" array, or null on error.
 json query(uint16_t port, const std::string& q, int64_t t_ms) {

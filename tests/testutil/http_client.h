@@ -19,6 +19,10 @@ HttpResult http_request(uint16_t port, const std::string& method, const std::str
                         const std::string& body = "",
                         const std::map<std::string, std::string>& headers = {});
 
+// Percent-encodes everything but unreserved characters (RFC 3986), for query
+// strings and form bodies.
+std::string url_encode(const std::string& s);
+
 inline HttpResult http_get(uint16_t port, const std::string& target) {
   return http_request(port, "GET", target);
 }
