@@ -216,17 +216,19 @@ struct HttpFetcher::Impl : std::enable_shared_from_this<HttpFetcher::Impl> {
     conn_key.clear();
   }
 
-  void fail(const std::string& why) {
+  // A timeout is kDeadlineExceeded (the scrape loop counts it apart), any
+  // other failure to get an answer kUnavailable.
+  void fail(const std::string& why, StatusCode code = StatusCode::kUnavailable) {
     drop_connection();
     FetchResult r;
-    r.status = Status(StatusCode::kUnavailable, "Get \"" + url() + "\": " + why);
+    r.status = Status(code, "Get \"" + url() + "\": " + why);
     complete(std::move(r));
   }
 
   void fail_ec(beast::error_code ec) {
     if (ec == beast::error::timeout || ec == net::error::operation_aborted ||
         std::chrono::steady_clock::now() >= deadline) {
-      return fail("context deadline exceeded");
+      return fail("context deadline exceeded", StatusCode::kDeadlineExceeded);
     }
     if (tls) {
       std::string why = tls::describe(ec, tls->native_handle(), verify_name, peer);
@@ -268,7 +270,8 @@ struct HttpFetcher::Impl : std::enable_shared_from_this<HttpFetcher::Impl> {
           self->lowest().async_connect(
               results, [self](beast::error_code cec, const tcp::endpoint&) {
                 if (cec) {
-                  if (cec == beast::error::timeout) return self->fail("context deadline exceeded");
+                  if (cec == beast::error::timeout)
+                    return self->fail("context deadline exceeded", StatusCode::kDeadlineExceeded);
                   return self->fail("dial tcp " + self->req.host + ":" + self->req.port +
                                     ": connect: " + go_style(cec.message()));
                 }

@@ -31,7 +31,10 @@ struct FetchRequest {
 };
 
 struct FetchResult {
-  Status status;        // ok, or why the scrape failed (Prometheus-like text)
+  // ok, or why the scrape failed (Prometheus-like text): kDeadlineExceeded for
+  // scrape_timeout, kResourceExhausted for body_size_limit, kUnavailable when
+  // no usable answer came (connection, TLS, a non-2xx status: see http_status).
+  Status status;
   int http_status = 0;  // 0 when no response arrived
   std::string content_type;
   std::string body;         // inflated

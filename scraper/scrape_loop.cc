@@ -114,26 +114,20 @@ Status check_label_limits(const model::Labels& l, const LoopOptions& o) {
   return Status::ok();
 }
 
-// Why fetching failed, from the fetcher's Go-worded errors.
-FailureReason fetch_failure_reason(const Status& s) {
-  const std::string& m = s.message();
-  if (s.code() == StatusCode::kResourceExhausted) {
-    return m.starts_with("target_limit") ? FailureReason::kTargetLimit
-                                         : FailureReason::kBodySizeLimit;
+// Why fetching failed, from the fetcher's status code and the HTTP status.
+FailureReason fetch_failure_reason(const FetchResult& r) {
+  switch (r.status.code()) {
+    case StatusCode::kDeadlineExceeded:
+      return FailureReason::kTimeout;
+    case StatusCode::kResourceExhausted:
+      return FailureReason::kBodySizeLimit;
+    case StatusCode::kInvalidArgument:
+      return FailureReason::kParse;  // a body that does not inflate
+    default:
+      break;
   }
-  if (m.find("context deadline exceeded") != std::string::npos) return FailureReason::kTimeout;
-  if (m.starts_with("server returned HTTP status")) return FailureReason::kHttpStatus;
-  return FailureReason::kConnection;
-}
-
-// Why appending a fetched body failed.
-FailureReason append_failure_reason(const Status& s) {
-  const std::string& m = s.message();
-  if (s.code() == StatusCode::kResourceExhausted) return FailureReason::kSampleLimit;
-  if (s.code() == StatusCode::kInvalidArgument) {
-    return m.starts_with("label_") ? FailureReason::kLabelLimit : FailureReason::kParse;
-  }
-  return FailureReason::kStorage;
+  bool answered_non_2xx = r.http_status != 0 && (r.http_status < 200 || r.http_status > 299);
+  return answered_non_2xx ? FailureReason::kHttpStatus : FailureReason::kConnection;
 }
 
 }  // namespace
@@ -242,6 +236,7 @@ void ScrapeLoop::run_scrape(std::function<void()> done) {
     forced = forced_error_;
   }
   if (!forced.is_ok()) {
+    forced_failure_ = true;  // read by on_fetched, on the same strand
     FetchResult r;
     r.status = std::move(forced);
     net::post(strand_, [self = shared_from_this(), r = std::move(r), ts, started,
@@ -263,7 +258,11 @@ void ScrapeLoop::on_fetched(FetchResult result, model::Timestamp ts, Clock::time
                             std::function<void()> done) {
   uint64_t scraped = 0, post_relabel = 0, added = 0;
   Status outcome = result.status;
-  FailureReason reason = fetch_failure_reason(outcome);
+  FailureReason reason = FailureReason::kConnection;
+  if (!outcome.is_ok()) {
+    reason = forced_failure_ ? FailureReason::kTargetLimit : fetch_failure_reason(result);
+  }
+  forced_failure_ = false;
   if (outcome.code() == StatusCode::kResourceExhausted &&
       outcome.message() == "body size limit exceeded") {
     stats_->body_size_limit_hits().Increment();
@@ -271,8 +270,7 @@ void ScrapeLoop::on_fetched(FetchResult result, model::Timestamp ts, Clock::time
   cache_.begin_scrape();
   auto app = storage_.appender();
   if (outcome.is_ok()) {
-    outcome = append_body(*app, result, ts, &scraped, &post_relabel, &added);
-    if (!outcome.is_ok()) reason = append_failure_reason(outcome);
+    outcome = append_body(*app, result, ts, &scraped, &post_relabel, &added, &reason);
   }
   double duration = std::chrono::duration<double>(Clock::now() - started).count();
   Status commit;
@@ -339,7 +337,7 @@ void ScrapeLoop::on_fetched(FetchResult result, model::Timestamp ts, Clock::time
 }
 
 ScrapeCache::Entry* ScrapeLoop::resolve(std::string_view raw, const model::Labels& exposed,
-                                        bool stale_track, Status* err) {
+                                        bool stale_track, Status* err, FailureReason* why) {
   ScrapeCache::Entry e;
   e.track_staleness = stale_track;
   model::Labels merged =
@@ -367,6 +365,7 @@ ScrapeCache::Entry* ScrapeLoop::resolve(std::string_view raw, const model::Label
   }
   if (Status s = check_label_limits(merged, options_); !s) {
     stats_->label_limit_hits().Increment();
+    *why = FailureReason::kLabelLimit;
     *err = s;
     return nullptr;
   }
@@ -375,9 +374,11 @@ ScrapeCache::Entry* ScrapeLoop::resolve(std::string_view raw, const model::Label
 }
 
 Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model::Timestamp ts,
-                               uint64_t* scraped, uint64_t* post_relabel, uint64_t* added) {
+                               uint64_t* scraped, uint64_t* post_relabel, uint64_t* added,
+                               FailureReason* why) {
   // An empty body is an empty scrape whatever its Content-Type (Prometheus).
   if (r.body.empty()) return Status::ok();
+  *why = FailureReason::kParse;  // unless a limit or storage says otherwise below
   std::string note;
   auto format = textparse::select_format(r.content_type, options_.fallback_scrape_protocol, &note);
   if (!format) return format.status();
@@ -439,7 +440,7 @@ Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model:
       if (!parser->parse_labels()) return parser->error();
       Status err;
       e = resolve(parser->series(), parser->build_labels(scratch_),
-                  !use_explicit || options_.track_timestamps_staleness, &err);
+                  !use_explicit || options_.track_timestamps_staleness, &err, why);
       if (!e) return err;
       e->format = format_tag;
     }
@@ -448,6 +449,7 @@ Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model:
     ++*post_relabel;
     if (options_.sample_limit && *post_relabel > options_.sample_limit) {
       stats_->sample_limit_hits.fetch_add(1);
+      *why = FailureReason::kSampleLimit;
       return Status(StatusCode::kResourceExhausted, "sample limit exceeded");
     }
     bool is_new = e->ref == 0;
@@ -471,6 +473,7 @@ Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model:
       case StatusCode::kInvalidArgument:
         break;  // a label set storage refuses: skip the sample
       default:
+        *why = FailureReason::kStorage;
         return ref.status();  // storage cannot take the batch
     }
   }

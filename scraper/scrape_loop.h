@@ -90,11 +90,13 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
   void run_scrape(std::function<void()> done);
   void on_fetched(FetchResult result, model::Timestamp ts,
                   std::chrono::steady_clock::time_point started, std::function<void()> done);
-  // Appends a successful body; a non-ok Status fails the whole scrape.
+  // Appends a successful body; a non-ok Status fails the whole scrape, and
+  // *why then says which kind of failure it was.
   Status append_body(tsdb::Appender& app, const FetchResult& r, model::Timestamp ts,
-                     uint64_t* scraped, uint64_t* post_relabel, uint64_t* added);
+                     uint64_t* scraped, uint64_t* post_relabel, uint64_t* added,
+                     FailureReason* why);
   ScrapeCache::Entry* resolve(std::string_view raw, const model::Labels& exposed, bool stale_track,
-                              Status* err);
+                              Status* err, FailureReason* why);
   void append_stale(tsdb::Appender& app, const std::vector<ScrapeCache::Entry*>& entries,
                     model::Timestamp ts);
   // Staleness markers for the synthetic series (target going away).
@@ -115,6 +117,7 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
   model::LabelsBuilder scratch_;
   tsdb::SeriesRef report_refs_[5] = {0, 0, 0, 0, 0};
   bool scraping_ = false;
+  bool forced_failure_ = false;  // the scrape in flight failed by set_forced_error()
   bool stopped_ = false;
   std::function<void()> on_stopped_;
   bool stale_on_stop_ = false;

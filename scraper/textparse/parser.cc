@@ -116,6 +116,7 @@ Parser::Parser(std::string_view buf)
 Entry Parser::next() {
   if (state_ == Entry::kEof || state_ == Entry::kError) return state_;
   has_exemplar_ = false;
+  pending_labels_ = nullptr;  // the last series' skipped block was the caller's to parse
   Entry e = parse_next();
   if (e == Entry::kEof || e == Entry::kError) state_ = e;
   return e;
