@@ -183,7 +183,7 @@ struct HttpFetcher::Impl : std::enable_shared_from_this<HttpFetcher::Impl> {
   tcp::resolver resolver;
   config::HTTPClientConfig client;
   std::string user_agent;
-  std::optional<ssl::context> tls_ctx;
+  std::shared_ptr<TlsClientContext> tls_ctx;
 
   std::unique_ptr<beast::tcp_stream> plain;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
@@ -261,8 +261,9 @@ struct HttpFetcher::Impl : std::enable_shared_from_this<HttpFetcher::Impl> {
           if (ec)
             return self->fail("dial tcp: lookup " + self->req.host + ": " + go_style(ec.message()));
           if (self->req.scheme == "https") {
-            self->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(self->strand,
-                                                                               *self->tls_ctx);
+            if (Status s = self->tls_ctx->load(); !s) return self->fail(s.message());
+            self->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(
+                self->strand, *static_cast<ssl::context*>(self->tls_ctx->native()));
           } else {
             self->plain = std::make_unique<beast::tcp_stream>(self->strand);
           }
@@ -426,32 +427,62 @@ struct HttpFetcher::Impl : std::enable_shared_from_this<HttpFetcher::Impl> {
   }
 };
 
-Result<std::shared_ptr<HttpFetcher>> HttpFetcher::create(net::io_context& ioc,
-                                                         const config::HTTPClientConfig& client,
-                                                         std::string user_agent) {
-  auto impl = std::make_shared<Impl>(ioc, client, std::move(user_agent));
+struct TlsClientContext::State {
+  ssl::context ctx{ssl::context::tls_client};
+};
+
+TlsClientContext::TlsClientContext(config::TLSConfig cfg) : cfg_(std::move(cfg)) {}
+TlsClientContext::~TlsClientContext() = default;
+
+bool TlsClientContext::names_files() const {
+  return !cfg_.ca_file.empty() || !cfg_.cert_file.empty() || !cfg_.key_file.empty();
+}
+
+void* TlsClientContext::native() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_ ? &state_->ctx : nullptr;
+}
+
+Status TlsClientContext::load() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (result_) return *result_;
+  auto st = std::make_unique<State>();
   try {
-    impl->tls_ctx.emplace(ssl::context::tls_client);
-    auto& ctx = *impl->tls_ctx;
-    const auto& t = client.tls_config;
-    if (!t.ca_file.empty()) {
-      ctx.load_verify_file(t.ca_file);
+    auto& ctx = st->ctx;
+    if (!cfg_.ca_file.empty()) {
+      ctx.load_verify_file(cfg_.ca_file);
     } else {
       ctx.set_default_verify_paths();
     }
-    if (!t.cert_file.empty()) {
-      ctx.use_certificate_chain_file(t.cert_file);
-      ctx.use_private_key_file(t.key_file, ssl::context::pem);
+    if (!cfg_.cert_file.empty()) {
+      ctx.use_certificate_chain_file(cfg_.cert_file);
+      ctx.use_private_key_file(cfg_.key_file, ssl::context::pem);
     }
-    ctx.set_verify_mode(t.insecure_skip_verify ? ssl::verify_none : ssl::verify_peer);
+    ctx.set_verify_mode(cfg_.insecure_skip_verify ? ssl::verify_none : ssl::verify_peer);
     int min = TLS1_2_VERSION;
-    if (t.min_version == "TLS10") min = TLS1_VERSION;
-    if (t.min_version == "TLS11") min = TLS1_1_VERSION;
-    if (t.min_version == "TLS13") min = TLS1_3_VERSION;
+    if (cfg_.min_version == "TLS10") min = TLS1_VERSION;
+    if (cfg_.min_version == "TLS11") min = TLS1_1_VERSION;
+    if (cfg_.min_version == "TLS13") min = TLS1_3_VERSION;
     SSL_CTX_set_min_proto_version(ctx.native_handle(), min);
   } catch (const boost::system::system_error& e) {
-    return invalid_argument(std::string("unable to load TLS settings: ") + e.what());
+    result_ = invalid_argument(std::string("unable to load TLS settings: ") + e.what());
+    return *result_;
   }
+  state_ = std::move(st);
+  result_ = Status::ok();
+  return *result_;
+}
+
+Result<std::shared_ptr<HttpFetcher>> HttpFetcher::create(net::io_context& ioc,
+                                                         const config::HTTPClientConfig& client,
+                                                         std::string user_agent,
+                                                         std::shared_ptr<TlsClientContext> tls) {
+  if (!tls) {
+    tls = std::make_shared<TlsClientContext>(client.tls_config);
+    if (Status s = tls->load(); !s) return s;
+  }
+  auto impl = std::make_shared<Impl>(ioc, client, std::move(user_agent));
+  impl->tls_ctx = std::move(tls);
   auto f = std::shared_ptr<HttpFetcher>(new HttpFetcher());
   f->impl_ = std::move(impl);
   return f;

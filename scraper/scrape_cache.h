@@ -24,7 +24,9 @@ namespace promlite::scraper {
 class ScrapeCache {
  public:
   struct Entry {
-    model::Labels labels;         // final labels; empty when dropped
+    // Final labels until storage returned a ref; then empty (storage holds
+    // them, and appends by ref do not read them). Empty when dropped.
+    model::Labels labels;
     tsdb::SeriesRef ref = 0;      // 0 until the first successful append
     bool dropped = false;         // metric_relabel_configs dropped it
     bool track_staleness = true;  // false for samples with explicit timestamps

@@ -336,18 +336,27 @@ void ScrapeLoop::on_fetched(FetchResult result, model::Timestamp ts, Clock::time
   }
 }
 
-ScrapeCache::Entry* ScrapeLoop::resolve(std::string_view raw, const model::Labels& exposed,
-                                        bool stale_track, Status* err, FailureReason* why) {
-  ScrapeCache::Entry e;
-  e.track_staleness = stale_track;
+namespace {
+
+// Frees a label set's buffer. Assigning an empty set would not: std::string's
+// move assignment from a short string copies into the old heap buffer.
+void release(model::Labels& l) {
+  if (l.empty()) return;
+  model::Labels gone(std::move(l));
+  l = model::Labels();
+}
+
+}  // namespace
+
+model::Labels ScrapeLoop::final_labels(const model::Labels& exposed, Status* err,
+                                       FailureReason* why) {
   model::Labels merged =
       merge_target_labels(exposed, options_.target_labels, options_.honor_labels, scratch_);
   if (options_.metric_relabel && !options_.metric_relabel->empty()) {
     model::Labels out;
     switch (relabeler_.process(*options_.metric_relabel, merged, &out)) {
       case Relabeler::Outcome::kDropped:
-        e.dropped = true;
-        return cache_.add(raw, std::move(e));
+        return {};
       case Relabeler::Outcome::kChanged:
         merged = std::move(out);
         break;
@@ -355,21 +364,27 @@ ScrapeCache::Entry* ScrapeLoop::resolve(std::string_view raw, const model::Label
         break;
     }
   }
-  if (merged.empty()) {
-    e.dropped = true;
-    return cache_.add(raw, std::move(e));
-  }
+  if (merged.empty()) return {};
   if (options_.legacy_name_validation && !legacy_valid(merged)) {
     *err = invalid_argument("invalid metric name or label names: " + go_labels_string(merged));
-    return nullptr;
+    return {};
   }
   if (Status s = check_label_limits(merged, options_); !s) {
     stats_->label_limit_hits().Increment();
     *why = FailureReason::kLabelLimit;
     *err = s;
-    return nullptr;
+    return {};
   }
-  e.labels = std::move(merged);
+  return merged;
+}
+
+ScrapeCache::Entry* ScrapeLoop::resolve(std::string_view raw, const model::Labels& exposed,
+                                        bool stale_track, Status* err, FailureReason* why) {
+  ScrapeCache::Entry e;
+  e.track_staleness = stale_track;
+  e.labels = final_labels(exposed, err, why);
+  if (!err->is_ok()) return nullptr;
+  e.dropped = e.labels.empty();
   return cache_.add(raw, std::move(e));
 }
 
@@ -454,8 +469,27 @@ Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model:
     }
     bool is_new = e->ref == 0;
     auto ref = app.append(e->ref, e->labels, t, parser->value());
+    if (!ref && e->labels.empty() && ref.status().code() == StatusCode::kInvalidArgument) {
+      // The cache kept only the ref and storage no longer knows it (it
+      // dropped the series): build the labels again and append by them.
+      if (!parser->parse_labels()) return parser->error();
+      Status err;
+      e->labels = final_labels(parser->build_labels(scratch_), &err, why);
+      if (!err.is_ok()) return err;
+      e->ref = 0;
+      is_new = true;
+      if (e->labels.empty()) {  // cannot happen with unchanged relabeling; be safe
+        e->dropped = true;
+        continue;
+      }
+      ref = app.append(0, e->labels, t, parser->value());
+    }
     if (ref) {
       e->ref = *ref;
+      // With the ref known, the labels live in storage only: appends by a live
+      // ref never read them (tsdb/appender.h), and the cache would otherwise
+      // hold a second copy of every label set (~250-500 B per series).
+      release(e->labels);
       if (is_new) ++*added;
       ++appended;
       continue;
@@ -492,9 +526,14 @@ Status ScrapeLoop::append_body(tsdb::Appender& app, const FetchResult& r, model:
 void ScrapeLoop::append_stale(tsdb::Appender& app, const std::vector<ScrapeCache::Entry*>& entries,
                               model::Timestamp ts) {
   for (ScrapeCache::Entry* e : entries) {
-    if (e->dropped || e->labels.empty()) continue;
+    // A series never stored needs no marker; one whose ref storage forgot
+    // (kInvalidArgument for a ref with the cache's empty labels) is gone.
+    if (e->dropped || e->ref == 0) continue;
     auto ref = app.append(e->ref, e->labels, ts, model::stale_nan());
-    if (ref) e->ref = *ref;
+    if (ref) {
+      e->ref = *ref;
+      release(e->labels);
+    }
   }
 }
 

@@ -97,6 +97,10 @@ class ScrapeLoop : public std::enable_shared_from_this<ScrapeLoop> {
                      FailureReason* why);
   ScrapeCache::Entry* resolve(std::string_view raw, const model::Labels& exposed, bool stale_track,
                               Status* err, FailureReason* why);
+  // The stored label set of an exposed series: target labels merged,
+  // metric_relabel_configs applied, names and limits checked. Empty with
+  // *err ok when relabeling drops the series.
+  model::Labels final_labels(const model::Labels& exposed, Status* err, FailureReason* why);
   void append_stale(tsdb::Appender& app, const std::vector<ScrapeCache::Entry*>& entries,
                     model::Timestamp ts);
   // Staleness markers for the synthetic series (target going away).

@@ -62,7 +62,8 @@ ScrapePool::ScrapePool(boost::asio::io_context& ioc, tsdb::Appendable& storage,
       cfg_(std::move(cfg)),
       metric_relabel_(std::make_shared<config::RelabelConfigs>(cfg_->metric_relabel_configs)),
       stats_(std::move(stats)),
-      user_agent_(std::move(user_agent)) {}
+      user_agent_(std::move(user_agent)),
+      tls_(std::make_shared<TlsClientContext>(cfg_->http.tls_config)) {}
 
 ScrapePool::~ScrapePool() { stop(false); }
 
@@ -106,7 +107,11 @@ std::shared_ptr<ScrapeLoop> ScrapePool::make_loop(const PopulatedTarget& t) {
   o.label_name_length_limit = cfg_->label_name_length_limit;
   o.label_value_length_limit = cfg_->label_value_length_limit;
   o.metric_relabel = metric_relabel_;
-  auto fetcher = HttpFetcher::create(ioc_, cfg_->http, user_agent_);
+  // Named files are loaded up front so that a bad one shows here, as before;
+  // the system CA bundle only at the first https scrape.
+  Status tls_ok = tls_->names_files() ? tls_->load() : Status::ok();
+  auto fetcher = tls_ok ? HttpFetcher::create(ioc_, cfg_->http, user_agent_, tls_)
+                        : Result<std::shared_ptr<HttpFetcher>>(tls_ok);
   if (!fetcher) {
     LOG_ERROR("Cannot create scrape client", {"scrape_pool", cfg_->job_name},
               {"err", fetcher.status().message()});

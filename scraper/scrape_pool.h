@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "scraper/discovery/target_group.h"
+#include "scraper/http_fetcher.h"
 #include "scraper/scrape_loop.h"
 #include "scraper/target_labels.h"
 #include "scraper/target_status.h"
@@ -50,6 +51,7 @@ class ScrapePool {
   std::shared_ptr<const config::RelabelConfigs> metric_relabel_;
   std::shared_ptr<ScrapeStats> stats_;
   std::string user_agent_;
+  std::shared_ptr<TlsClientContext> tls_;  // one for all targets (see TlsClientContext)
 
   mutable std::mutex mu_;
   std::map<size_t, std::vector<discovery::TargetGroup>> groups_;

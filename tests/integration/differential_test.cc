@@ -351,20 +351,6 @@ std::string format_time(int64_t ms) {
   return buf;
 }
 
-std::string url_encode(const std::string& s) {
-  std::string out;
-  char buf[4];
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 std::string replace_all(std::string s, const std::string& from, const std::string& to) {
   for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) {
     s.replace(p, from.size(), to);
@@ -461,13 +447,13 @@ TEST_F(Differential, QueriesAgreeWithPrometheus) {
     const Case& c = cases[i];
     std::string q = replace_all(c.query, "@T", at);
     bool ordered = q.rfind("sort", 0) == 0;
-    requests.push_back(
-        {&c, q,
-         "/api/v1/query?query=" + url_encode(q) + "&time=" + format_time(instant_times[i % 3]),
-         ordered});
+    requests.push_back({&c, q,
+                        "/api/v1/query?query=" + testutil::url_encode(q) +
+                            "&time=" + format_time(instant_times[i % 3]),
+                        ordered});
     // Range queries ignore ordering: both sort by labels.
     requests.push_back({&c, q,
-                        "/api/v1/query_range?query=" + url_encode(q) +
+                        "/api/v1/query_range?query=" + testutil::url_encode(q) +
                             "&start=" + format_time(range_start) +
                             "&end=" + format_time(range_end) + "&step=150",
                         false});

@@ -197,6 +197,30 @@ TEST_F(ScrapeLoopTest, VanishedSeriesAndFailedScrapesGetStalenessMarkers) {
   loop->stop(false);
 }
 
+// The cache keeps only refs once storage has a series; when storage forgets
+// the series (here: cleared), the loop rebuilds the labels and appends anew,
+// and vanished series whose refs are gone get no marker and no error.
+TEST_F(ScrapeLoopTest, SeriesForgottenByStorageAreAppendedAgainByLabels) {
+  std::string body = "a{x=\"1\"} 1\nb 2\n";
+  FakeHttpServer target([&](const FakeRequest&) { return FakeResponse{200, "text/plain", body}; });
+  uint16_t p = target.port();
+  auto loop = make_loop(p);
+  scrape(*loop);
+  EXPECT_EQ(last_value(series("a", p, {{"x", "1"}})), 1);
+  storage_.clear();
+  body = "a{x=\"1\"} 3\n";
+  scrape(*loop);
+  EXPECT_EQ(samples(series("a", p, {{"x", "1"}})).size(), 1u);
+  EXPECT_EQ(last_value(series("a", p, {{"x", "1"}})), 3);
+  EXPECT_TRUE(samples(series("b", p)).empty());  // its stale marker had no live ref
+  EXPECT_EQ(last_value(series("up", p)), 1);
+  EXPECT_EQ(last_value(series("scrape_series_added", p)), 1);
+  body = "a{x=\"1\"} 4\n";
+  scrape(*loop);
+  EXPECT_EQ(samples(series("a", p, {{"x", "1"}})).size(), 2u);
+  loop->stop(false);
+}
+
 TEST_F(ScrapeLoopTest, TimeoutFailsTheScrape) {
   FakeHttpServer target([](const FakeRequest&) {
     FakeResponse r;
