@@ -5,10 +5,6 @@
 
 namespace promlite::scraper {
 
-size_t ScrapeCache::Hash::operator()(std::string_view s) const {
-  return static_cast<size_t>(model::hash_bytes(s.data(), s.size()));
-}
-
 uint64_t ScrapeCache::begin_scrape() {
   cur_seen_.clear();
   cur_order_.clear();
@@ -17,14 +13,15 @@ uint64_t ScrapeCache::begin_scrape() {
 }
 
 ScrapeCache::Entry* ScrapeCache::find(std::string_view series) {
+  const model::Fingerprint128 key = model::fingerprint128(series);
   if (next_pos_ < order_.size()) {
     Entry* hint = order_[next_pos_];
-    if (*hint->key == series) {
+    if (hint->key == key) {
       ++next_pos_;
       return hint;
     }
   }
-  auto it = map_.find(series);
+  auto it = map_.find(key);
   if (it == map_.end()) return nullptr;
   Entry* e = &it->second;
   // Resynchronise after an inserted or removed series.
@@ -33,9 +30,10 @@ ScrapeCache::Entry* ScrapeCache::find(std::string_view series) {
 }
 
 ScrapeCache::Entry* ScrapeCache::add(std::string_view series, Entry e) {
-  auto [it, inserted] = map_.try_emplace(std::string(series), std::move(e));
+  const model::Fingerprint128 key = model::fingerprint128(series);
+  auto [it, inserted] = map_.try_emplace(key, std::move(e));
   if (!inserted) it->second = std::move(e);
-  it->second.key = &it->first;
+  it->second.key = key;
   it->second.order_pos = UINT32_MAX;
   return &it->second;
 }
