@@ -10,6 +10,7 @@
 #include "model/log.h"
 #include "tsdb/checkpoint.h"
 #include "tsdb/db_querier.h"
+#include "tsdb/tombstone_querier.h"
 #include "tsdb/wal_replay.h"
 
 namespace promlite::tsdb {
@@ -18,11 +19,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Bytes under `dir`, without snapshots/ (copies made for the user, mostly hard
+// links to store files; Prometheus does not count them either).
 uint64_t dir_bytes(const fs::path& dir) {
   uint64_t n = 0;
   std::error_code ec;
+  const fs::path snapshots = dir / "snapshots";
   for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
+    if (it.depth() == 0 && it->path() == snapshots) {
+      it.disable_recursion_pending();
+      continue;
+    }
     std::error_code fec;
     if (it->is_regular_file(fec)) n += it->file_size(fec);
   }
@@ -81,6 +89,7 @@ Status DB::recover() {
   auto store = store::Store::open((dir / "store").string(), opts_.store);
   if (!store) return store.status();
   store_ = std::move(*store);
+  if (Status s = load_tombstones(); !s) return s;
 
   std::string wal_dir = (dir / "wal").string();
   uint64_t first_segment = 0;
@@ -159,6 +168,15 @@ int64_t DB::now() const {
 std::unique_ptr<Appender> DB::appender(const AppendOptions& opts) { return head_.appender(opts); }
 
 Result<std::unique_ptr<Querier>> DB::querier(model::Timestamp mint, model::Timestamp maxt) {
+  // Tombstones first: clean_tombstones() drops them only after rewriting the
+  // data, so a querier never sees old data without them.
+  std::shared_ptr<const TombstoneSet> ts = tombstones();
+  auto q = raw_querier(mint, maxt);
+  if (!q || ts == nullptr) return q;
+  return make_tombstone_querier(std::move(q).value(), std::move(ts), mint, maxt);
+}
+
+Result<std::unique_ptr<Querier>> DB::raw_querier(model::Timestamp mint, model::Timestamp maxt) {
   uint64_t epoch = pin_epoch();
   auto head_q = head_.querier(mint, maxt);
   if (!head_q) {

@@ -9,7 +9,10 @@
 //   lock                 flock held while open (a second promlite is refused)
 //   wal/00000012 ...     write-ahead log segments (tsdb/wal)
 //   checkpoint.00000012/ head snapshot taken when segment 12 was started
-//   store/               RocksDB: one column family per time partition
+//   store/               RocksDB: one column family per time partition, plus
+//                        the tombstones of delete_series (tsdb/tombstones.h)
+//   snapshots/<name>/    snapshot(): a data directory of its own (store/ and
+//                        checkpoint.00000000/), not counted by size retention
 //
 // Life of a sample: HeadAppender::commit() logs the batch to the WAL (written
 // to the OS before commit returns, fsynced every wal_sync_interval) and applies
@@ -44,6 +47,7 @@
 #include "tsdb/querier.h"
 #include "tsdb/stats.h"
 #include "tsdb/store/store.h"
+#include "tsdb/tombstones.h"
 #include "tsdb/wal/reader.h"
 #include "tsdb/wal/writer.h"
 
@@ -140,15 +144,27 @@ class DB final : public Appendable, public Queryable, public StatsProvider, publ
   WalReplayStatus wal_replay_status() const override;
 
   // --- AdminProvider (db_admin.cc) ---
-  // NOT YET: neither the head nor the store can delete samples; answers
-  // kUnavailable ("not supported") without changing anything.
+  // Marks the samples in [mint, maxt] of every series matching one of the
+  // selectors deleted, as Prometheus does: per series the range is clamped to
+  // its newest sample at the time of the call (later appends stay visible;
+  // for a series only in the store, to the newest sample of the whole DB).
+  // Nothing is rewritten: a tombstone per label set is stored (synced) and
+  // every reader filters it out (tombstone_querier.h). Selectors are checked
+  // against the stored and head series whose samples fall in [mint, maxt].
   Status delete_series(model::Timestamp mint, model::Timestamp maxt,
                        const std::vector<model::Matchers>& selectors) override;
-  // Nothing is ever marked deleted, so there is nothing to reclaim: ok.
+  // Rewrites the chunks holding deleted samples (store partitions and head),
+  // checkpoints the head (so WAL replay cannot bring them back) and then drops
+  // the tombstones. Blocks maintenance while it runs.
   Status clean_tombstones() override;
-  // NOT YET: the store has no consistent-copy (checkpoint) operation;
-  // answers kUnavailable.
+  // Writes <dir>/snapshots/<UTC time>-<16 hex digits>/ and returns its name: a
+  // RocksDB checkpoint of the store (hard links) and, with `with_head`, a head
+  // checkpoint, so that promlite started on (a copy of) that directory answers
+  // queries as this DB did at the call. Without `with_head` only what is in
+  // the store (plus its tombstones) is included.
   Result<std::string> snapshot(bool with_head) override;
+  // The current tombstones (null when there are none), for tests and stats.
+  std::shared_ptr<const TombstoneSet> tombstones() const;
 
   // --- For queriers: epochs that keep flushed chunks in memory while read. ---
   uint64_t pin_epoch();
@@ -168,6 +184,15 @@ class DB final : public Appendable, public Queryable, public StatsProvider, publ
   model::Timestamp head_reference_time() const;
 
   class WalLog;
+
+  // Head and store merged, without the tombstones applied.
+  Result<std::unique_ptr<Querier>> raw_querier(model::Timestamp mint, model::Timestamp maxt);
+  Status load_tombstones();
+  void publish_tombstones(std::shared_ptr<const TombstoneSet> ts);
+  // After head::MemSeries::delete_samples() removed flushed chunks of `s`
+  // (their indices before the removal): lowers the pending drops that count
+  // them. REQUIRES: maintenance_mu_ held.
+  void forget_flushed_chunks(const head::SeriesPtr& s, const std::vector<size_t>& removed);
 
   // WAL replay progress (db_stats.cc): the segment range at the start of
   // recover(), the last segment read once replay ends.
@@ -198,6 +223,12 @@ class DB final : public Appendable, public Queryable, public StatsProvider, publ
   std::mutex hold_mu_;
   std::function<std::optional<uint64_t>()> wal_hold_;
   uint64_t wal_hold_max_bytes_ = 0;
+
+  // delete_series, clean_tombstones and snapshot one at a time (taken before
+  // maintenance_mu_).
+  std::mutex admin_mu_;
+  mutable std::mutex tombstones_mu_;                // guards the pointer only
+  std::shared_ptr<const TombstoneSet> tombstones_;  // null or non-empty
 
   std::mutex maintenance_mu_;  // one maintenance/checkpoint at a time
   int64_t last_checkpoint_ms_ = 0;

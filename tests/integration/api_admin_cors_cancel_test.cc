@@ -1,6 +1,8 @@
 // The real binary: a query whose client goes away stops and frees its slot;
 // --web.cors.origin, --web.enable-admin-api, /api/v1/parse_query and
-// /api/v1/status/{tsdb,walreplay} answer as Prometheus's do.
+// /api/v1/status/{tsdb,walreplay} answer as Prometheus's do; the admin
+// endpoints delete series, clean tombstones and write snapshots that another
+// promlite can start from.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -8,7 +10,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <thread>
 
@@ -113,10 +117,12 @@ TEST_F(ApiBinaryTest, CorsAdminAndParseQuery) {
 
   r = http_request(port_, "POST", "/api/v1/admin/tsdb/delete_series", "match%5B%5D=up",
                    {{"Content-Type", "application/x-www-form-urlencoded"}});
-  EXPECT_EQ(r.status, 500);
-  EXPECT_EQ(
-      r.body,
-      R"({"status":"error","errorType":"unavailable","error":"delete_series is not supported by promlite's storage yet"})");
+  EXPECT_EQ(r.status, 204) << r.body;
+  r = http_request(port_, "POST", "/api/v1/admin/tsdb/delete_series", "",
+                   {{"Content-Type", "application/x-www-form-urlencoded"}});
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body,
+            R"({"status":"error","errorType":"bad_data","error":"no match[] parameter provided"})");
 
   r = http_request(port_, "POST", "/api/v1/parse_query", "query=rate(up%5B5m%5D)",
                    {{"Content-Type", "application/x-www-form-urlencoded"}});
@@ -193,6 +199,119 @@ TEST_F(ApiBinaryTest, TsdbStatusFromTheHead) {
   r = http_get(port_, "/api/v1/status/walreplay");
   EXPECT_EQ(r.status, 200);
   EXPECT_NE(r.body.find(R"("data":{"min":)"), std::string::npos) << r.body;
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TEST_F(ApiBinaryTest, DeleteSeriesCleanTombstonesAndSnapshot) {
+  start({"--web.enable-admin-api", "--web.enable-remote-write-receiver"});
+  // Two series, one sample a minute for an hour, ending a minute ago.
+  const int64_t end = now_ms() / 60000 * 60000 - 60000;
+  const int64_t begin = end - 60 * 60000;
+  std::vector<testutil::RwSeries> series;
+  for (const char* pod : {"a", "b"}) {
+    testutil::RwSeries s{{{"__name__", "admin_test_total"}, {"pod", pod}}, {}};
+    for (int64_t t = begin; t <= end; t += 60000) {
+      s.samples.push_back({t, static_cast<double>((t - begin) / 60000)});
+    }
+    series.push_back(std::move(s));
+  }
+  auto rw = http_request(port_, "POST", "/api/v1/write",
+                         testutil::snappy_compress(testutil::encode_write_request(series)),
+                         {{"Content-Type", "application/x-protobuf"},
+                          {"Content-Encoding", "snappy"},
+                          {"X-Prometheus-Remote-Write-Version", "0.1.0"}});
+  ASSERT_EQ(rw.status, 204) << rw.body;
+  const std::string range =
+      "/api/v1/query_range?query=admin_test_total&start=" + std::to_string(begin / 1000) +
+      "&end=" + std::to_string(end / 1000) + "&step=60";
+  auto before = http_get(port_, range);
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_EQ(std::count(before.body.begin(), before.body.end(), '['), 1 + 2 * 62) << before.body;
+
+  // Delete pod a's minutes 10..19 (both ends inclusive), RFC 3339 and unix times.
+  const int64_t del_from = begin + 10 * 60000, del_to = begin + 19 * 60000;
+  std::time_t from_s = del_from / 1000;
+  char rfc[32];
+  std::strftime(rfc, sizeof rfc, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&from_s));
+  auto r =
+      http_request(port_, "POST", "/api/v1/admin/tsdb/delete_series",
+                   "match%5B%5D=admin_test_total%7Bpod%3D%22a%22%7D&start=" + std::string(rfc) +
+                       "&end=" + std::to_string(del_to / 1000),
+                   {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(r.status, 204) << r.body;
+  auto gap = http_get(port_, range);
+  ASSERT_EQ(gap.status, 200);
+  // Pod a lost minutes 10..19: the 5 m lookback carries minute 9's value a
+  // few steps further, then there is nothing until minute 20.
+  auto value_at = [](const std::string& body, const std::string& pod, int64_t t) {
+    size_t at = body.find("\"pod\":\"" + pod + "\"");
+    if (at == std::string::npos) return std::string("no series");
+    size_t next = body.find("\"metric\"", at);
+    size_t p = body.find("[" + std::to_string(t / 1000) + ",\"", at);
+    if (p == std::string::npos || (next != std::string::npos && p > next)) return std::string("-");
+    p = body.find(",\"", p) + 2;
+    return body.substr(p, body.find('"', p) - p);
+  };
+  EXPECT_EQ(value_at(gap.body, "a", begin + 9 * 60000), "9");
+  EXPECT_EQ(value_at(gap.body, "a", begin + 12 * 60000), "9") << gap.body;  // lookback to 9
+  EXPECT_EQ(value_at(gap.body, "a", begin + 15 * 60000), "-") << gap.body;  // > 5 m back
+  EXPECT_EQ(value_at(gap.body, "a", begin + 19 * 60000), "-");
+  EXPECT_EQ(value_at(gap.body, "a", begin + 20 * 60000), "20");
+  EXPECT_EQ(value_at(gap.body, "b", begin + 15 * 60000), "15");
+  // The raw samples show the gap exactly.
+  auto raw =
+      http_get(port_, "/api/v1/query?query=admin_test_total%7Bpod%3D%22a%22%7D%5B30m%5D&time=" +
+                          std::to_string((begin + 29 * 60000) / 1000));
+  ASSERT_EQ(raw.status, 200);
+  EXPECT_EQ(std::count(raw.body.begin(), raw.body.end(), '['), 2 + 20) << raw.body;
+
+  // Deleting everything of pod b hides it from /series and label values.
+  r = http_request(port_, "POST", "/api/v1/admin/tsdb/delete_series",
+                   "match%5B%5D=admin_test_total%7Bpod%3D%22b%22%7D",
+                   {{"Content-Type", "application/x-www-form-urlencoded"}});
+  ASSERT_EQ(r.status, 204) << r.body;
+  r = http_get(port_, "/api/v1/label/pod/values?match%5B%5D=admin_test_total");
+  EXPECT_EQ(r.body, R"({"status":"success","data":["a"]})");
+  r = http_get(port_, "/api/v1/series?match%5B%5D=admin_test_total");
+  EXPECT_EQ(r.body, R"({"status":"success","data":[{"__name__":"admin_test_total","pod":"a"}]})");
+  const std::string after_delete = http_get(port_, range).body;
+
+  // The snapshot: a data directory another promlite starts from.
+  r = http_request(port_, "POST", "/api/v1/admin/tsdb/snapshot");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string prefix = R"({"status":"success","data":{"name":")";
+  ASSERT_EQ(r.body.substr(0, prefix.size()), prefix) << r.body;
+  const std::string name = r.body.substr(prefix.size(), r.body.size() - prefix.size() - 3);
+  EXPECT_EQ(r.body.substr(r.body.size() - 3), R"("}})");
+  EXPECT_EQ(name.size(), 33u) << name;
+  const std::string snap = dir_ + "/data/snapshots/" + name;
+  ASSERT_TRUE(std::filesystem::is_directory(snap)) << snap;
+
+  // clean_tombstones rewrites the data; answers stay the same.
+  r = http_request(port_, "POST", "/api/v1/admin/tsdb/clean_tombstones");
+  EXPECT_EQ(r.status, 204) << r.body;
+  EXPECT_EQ(http_get(port_, range).body, after_delete);
+
+  const std::string copy = dir_ + "/copy";
+  std::filesystem::copy(snap, copy, std::filesystem::copy_options::recursive);
+  testutil::PromliteProcess restored({"--storage.tsdb.path=" + copy});
+  ASSERT_TRUE(restored.started()) << restored.log();
+  EXPECT_EQ(http_get(restored.port(), range).body, after_delete);
+  EXPECT_EQ(http_get(restored.port(), "/api/v1/series?match%5B%5D=admin_test_total").body,
+            R"({"status":"success","data":[{"__name__":"admin_test_total","pod":"a"}]})");
+  EXPECT_EQ(restored.stop(SIGTERM), 0) << restored.log();
+
+  // A restart of the original keeps the cleaned data.
+  EXPECT_EQ(proc_->stop(SIGTERM), 0) << proc_->log();
+  proc_ = std::make_unique<testutil::PromliteProcess>(
+      std::vector<std::string>{"--storage.tsdb.path=" + dir_ + "/data"});
+  ASSERT_TRUE(proc_->started()) << proc_->log();
+  EXPECT_EQ(http_get(proc_->port(), range).body, after_delete);
 }
 
 }  // namespace

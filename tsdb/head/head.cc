@@ -74,6 +74,17 @@ Result<SeriesPtr> Head::restore_series(uint64_t id, const model::Labels& labels)
   return created;
 }
 
+SeriesPtr Head::find_series(const model::Labels& labels) const {
+  uint64_t hash = labels.hash();
+  Stripe& st = stripe(hash);
+  std::lock_guard<std::mutex> lock(st.mu);
+  auto [lo, hi] = st.by_hash.equal_range(hash);
+  for (auto it = lo; it != hi; ++it) {
+    if (it->second->labels() == labels) return SeriesPtr(it->second);
+  }
+  return SeriesPtr();
+}
+
 SeriesPtr Head::series_by_id(uint64_t id) const {
   Stripe& st = stripe(id);
   std::lock_guard<std::mutex> lock(st.mu);

@@ -153,6 +153,8 @@ class Head : public Appendable, public Queryable {
   Result<MemSeries*> with_series(uint64_t ref, const model::Labels& labels, Fn&& fn);
 
   SeriesPtr series_by_id(uint64_t id) const;
+  // The live series with exactly these labels, or null (never creates one).
+  SeriesPtr find_series(const model::Labels& labels) const;
   const index::MemPostings& postings() const { return postings_; }
   const ChunkPolicy& chunk_policy() const { return opts_.chunks; }
   uint64_t next_appender_id() { return next_appender_id_.fetch_add(1) + 1; }

@@ -89,6 +89,50 @@ void MemSeries::cut() {
   open_.clear();
 }
 
+std::vector<size_t> MemSeries::delete_samples(const Intervals& deleted) {
+  std::vector<size_t> removed_flushed;
+  if (app_.count() > 0 && deleted.overlaps(open_min_t_, last_t_)) cut();
+  std::vector<std::shared_ptr<const SealedChunk>> out;
+  out.reserve(sealed_.size());
+  std::vector<model::Sample> kept;
+  for (size_t i = 0; i < sealed_.size(); ++i) {
+    const auto& c = sealed_[i];
+    if (!deleted.overlaps(c->min_t, c->max_t)) {
+      out.push_back(c);
+      continue;
+    }
+    auto samples = chunkenc::decode_all(chunkenc::as_bytes(c->data));
+    if (!samples) {  // cannot happen for chunks the head encoded; keep it as is
+      out.push_back(c);
+      continue;
+    }
+    kept.clear();
+    for (const model::Sample& s : *samples) {
+      if (!deleted.contains(s.t)) kept.push_back(s);
+    }
+    if (kept.size() == samples->size()) {
+      out.push_back(c);
+      continue;
+    }
+    if (kept.empty()) {
+      if (i < flushed_) removed_flushed.push_back(i);
+      continue;
+    }
+    auto chunk = std::make_shared<SealedChunk>();
+    chunk->min_t = kept.front().t;
+    chunk->max_t = kept.back().t;
+    if (!chunkenc::encode_best(kept, chunk->data)) {
+      out.push_back(c);
+      continue;
+    }
+    chunk->data.shrink_to_fit();
+    out.push_back(std::move(chunk));
+  }
+  sealed_ = std::move(out);
+  flushed_ -= static_cast<uint32_t>(removed_flushed.size());
+  return removed_flushed;
+}
+
 void MemSeries::drop_flushed(size_t n) {
   n = std::min<size_t>(n, flushed_);
   sealed_.erase(sealed_.begin(), sealed_.begin() + static_cast<ptrdiff_t>(n));

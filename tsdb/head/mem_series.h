@@ -28,6 +28,7 @@
 #include "model/status.h"
 #include "tsdb/chunkenc/xor_chunk.h"
 #include "tsdb/head/spin_lock.h"
+#include "tsdb/intervals.h"
 
 namespace promlite::tsdb::head {
 
@@ -111,6 +112,15 @@ class MemSeries {
   const std::string& open_bytes() const { return open_; }
   uint32_t open_count() const { return app_.count(); }
   model::Timestamp open_min_t() const { return open_min_t_; }
+
+  // Removes the samples in `deleted` from the chunks held (clean_tombstones).
+  // An open chunk that holds deleted samples is sealed first; sealed chunks
+  // holding deleted samples are replaced by re-encoded ones, or removed when
+  // nothing is left. last_t() is unchanged (appends stay in order). Returns the
+  // indices (before the call, ascending) of removed chunks that were flushed,
+  // so the caller can fix its bookkeeping of flushed chunks (flushed() has
+  // already been lowered by their count).
+  std::vector<size_t> delete_samples(const Intervals& deleted);
 
   // Heap and object bytes held by this series (labels, chunks, this object).
   size_t memory_bytes() const;

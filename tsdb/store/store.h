@@ -26,9 +26,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -38,6 +40,7 @@
 #include "model/labels.h"
 #include "model/sample.h"
 #include "model/status.h"
+#include "tsdb/intervals.h"
 #include "tsdb/querier.h"
 
 namespace rocksdb {
@@ -80,6 +83,18 @@ struct PartitionInfo {
   uint64_t series_bytes = 0;
   uint64_t postings_bytes = 0;
   uint64_t chunk_bytes = 0;
+};
+
+// Deleted samples of one label set (delete_samples()).
+struct SeriesDeletion {
+  const model::Labels* labels = nullptr;
+  const Intervals* intervals = nullptr;
+};
+
+// A record of the default column family (put_meta()): nullopt deletes it.
+struct MetaWrite {
+  std::string key;
+  std::optional<std::string> value;
 };
 
 struct Partition;
@@ -125,6 +140,28 @@ class Store {
   // queriers held until now.
   Status flush();
   Status compact();  // full compaction of every partition
+
+  // Small records beside the partitions (the DB's tombstones), in the default
+  // column family, written atomically; with `sync` durable on return. Keys
+  // must not start with "meta/" (the store's own).
+  Status put_meta(std::span<const MetaWrite> writes, bool sync);
+  // Calls fn(key, value) for every record whose key starts with `prefix`, in
+  // key order; a non-ok Status from fn stops the scan and is returned.
+  Status scan_meta(std::string_view prefix,
+                   const std::function<Status(std::string_view, std::string_view)>& fn) const;
+
+  // Rewrites the chunks of the series with these label sets without the
+  // samples in their intervals (clean_tombstones): chunks left empty are
+  // deleted, and a series left without chunks in a partition loses its series
+  // and postings keys there. One synced write batch per partition; readers see
+  // each partition before or after, never half of it. Serialised with write().
+  // Returns how many chunks were rewritten or deleted.
+  Result<uint64_t> delete_samples(std::span<const SeriesDeletion> deletions);
+
+  // A consistent copy of the whole store in `dir` (which must not exist):
+  // RocksDB's Checkpoint, hard links to the immutable files (copies when `dir`
+  // is on another file system) and a flushed memtable.
+  Status checkpoint(const std::string& dir);
 
   int64_t partition_ms() const { return partition_ms_; }
   // Bytes held by the per-partition sets of series already written (the
