@@ -34,6 +34,10 @@ std::map<std::string, std::string> make_seeds() {
       {"specials", testing::random_bits(rng, 24)},
       {"wild_times", testing::wild_times(rng, 20)},
       {"single", testing::counter(rng, 1)},
+      // Long enough for the XOR decoder's unchecked fast loop and its padded
+      // tail: every window shape and timestamp bucket.
+      {"long_gauge", testing::float_gauge(rng, 300)},
+      {"windows", testing::zip(testing::bucket_times(rng, 200), testing::window_values(rng, 200))},
   };
   for (auto& s : shapes) {
     for (Encoding e : {Encoding::kXor, Encoding::kConst, Encoding::kIntPack}) {

@@ -159,6 +159,63 @@ inline std::vector<Sample> random_times(std::mt19937_64& rng, size_t n) {
   return out;
 }
 
+// A random number in the two's-complement range of `bits` (1..64), as uint64.
+inline uint64_t sign_extended_random(uint64_t r, unsigned bits) {
+  return static_cast<uint64_t>(static_cast<int64_t>(r << (64 - bits)) >> (64 - bits));
+}
+
+// Values whose XORs have random windows: every lead 0..63 and trail, so that
+// fields fit in the loaded word or straddle it, windows are reused or replaced,
+// and special values (NaN payloads, the staleness marker, -0, inf, subnormals)
+// appear between them.
+inline std::vector<double> window_values(std::mt19937_64& rng, size_t n) {
+  auto sp = testing::special_floats();
+  std::vector<double> out(n);
+  uint64_t v = rng();
+  unsigned lo = 0, hi = 64;  // current XOR window [lo, hi)
+  for (size_t i = 0; i < n; ++i) {
+    switch (rng() % 10) {
+      case 0:
+        v = model::float_bits(sp[rng() % sp.size()]);
+        break;
+      case 1:
+        break;  // repeat
+      case 2:
+      case 3: {  // new random window
+        lo = static_cast<unsigned>(rng() % 64);
+        hi = lo + 1 + static_cast<unsigned>(rng() % (64 - lo));
+        [[fallthrough]];
+      }
+      default: {  // XOR inside the window (often reusable)
+        uint64_t x = rng() & ((hi - lo == 64 ? ~0ULL : (1ULL << (hi - lo)) - 1) << lo);
+        v ^= x == 0 ? uint64_t{1} << lo : x;
+        break;
+      }
+    }
+    out[i] = model::bits_to_float(v);
+  }
+  return out;
+}
+
+// Timestamps whose deltas of delta fall in every bucket, mostly 0 or small.
+inline std::vector<int64_t> bucket_times(std::mt19937_64& rng, size_t n) {
+  std::vector<int64_t> out(n);
+  uint64_t t = rng() % 4 == 0 ? rng() : static_cast<uint64_t>(kEpochMs);
+  uint64_t d = 15000;
+  static constexpr unsigned kBits[] = {0, 8, 14, 20, 32, 64};
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0) {
+      unsigned r = static_cast<unsigned>(rng() % 100);
+      unsigned b = r < 60 ? 0 : r < 80 ? 1 : r < 88 ? 2 : r < 94 ? 3 : r < 98 ? 4 : 5;
+      uint64_t dod = b == 0 ? 0 : sign_extended_random(rng(), kBits[b]);
+      d += dod;
+      t += d;
+    }
+    out[i] = static_cast<int64_t>(t);
+  }
+  return out;
+}
+
 inline bool same_bits(const Sample& a, const Sample& b) {
   return a.t == b.t && model::float_bits(a.v) == model::float_bits(b.v);
 }

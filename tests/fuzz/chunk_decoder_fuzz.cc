@@ -5,7 +5,8 @@
 //   codec that accepts them, encode_best and the open XOR appender must give back
 //   the exact bits, or the target traps.
 // - anything else: the whole input is a sealed chunk (byte 0 is its format byte),
-//   decoded through next(), next_batch() and seek(), plus as an open XOR chunk.
+//   decoded through next(), next_batch() (which must yield the same samples, bit
+//   for bit, and the same verdict) and seek(), plus as an open XOR chunk.
 //   Corrupt input must end with a kCorruption status, never a crash.
 #include <cstdint>
 #include <cstring>
@@ -82,8 +83,10 @@ void decode(const uint8_t* data, size_t size) {
   auto it = new_iterator(chunk);
   size_t n = 0;
   model::Timestamp last = 0;
+  std::vector<model::Sample> seen;  // next()'s samples, which next_batch() must repeat
   while (it->next()) {
     last = it->at().t;
+    if (seen.size() < 4096) seen.push_back(it->at());
     ++n;
   }
   check(n <= kMaxChunkSamples);
@@ -95,9 +98,15 @@ void decode(const uint8_t* data, size_t size) {
   double vs[40];
   it = new_iterator(chunk, std::move(it));
   size_t m = 0;
-  while (size_t k = it->next_batch(ts, vs, 1 + m % 40)) m += k;
+  while (size_t k = it->next_batch(ts, vs, 1 + m % 40)) {
+    for (size_t i = 0; i < k; ++i) {
+      check(m + i < n);
+      if (m + i < seen.size()) check(same({ts[i], vs[i]}, seen[m + i]));
+    }
+    m += k;
+  }
   check(it->status().code() == s.code());
-  if (s.is_ok()) check(m == n);
+  check(m == n);
 
   it = new_iterator(chunk, std::move(it));
   model::Timestamp t = meta.is_ok() ? meta->min_t : 0;

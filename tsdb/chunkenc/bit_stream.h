@@ -150,6 +150,12 @@ class BitReader {
     return v;
   }
 
+  // Raw access for decoders that run their own unchecked loops over the span.
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  // Moves to bit `pos`. REQUIRES: pos <= size() * 8.
+  void set_bit_pos(uint64_t pos) { pos_ = pos; }
+
   // False once any read ran past the end.
   bool ok() const { return !overflow_; }
   uint64_t bit_pos() const { return pos_; }

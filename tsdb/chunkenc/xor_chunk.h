@@ -80,6 +80,14 @@ class XorAppender {
 
 // Decodes an open or sealed XOR chunk. Reusable via reset*(). A malformed stream
 // ends iteration with status() kCorruption; it never reads outside the span.
+//
+// Samples are decoded in runs by a tight loop with the decoder state in
+// registers and no bounds checks (the last bytes of the span go through the
+// same loop from a zero-padded copy); a bounds-checked bit reader decodes only
+// the sample that is corrupt, to report it. next() and seek() decode
+// kBufSamples at a time into a buffer inside the iterator (680 bytes in all);
+// next_batch() decodes straight into the caller's arrays. A corrupt chunk may
+// yield the valid samples before the bad one, then ends with kCorruption.
 class XorIterator final : public SampleIterator {
  public:
   XorIterator() = default;
@@ -93,30 +101,43 @@ class XorIterator final : public SampleIterator {
 
   bool next() override;
   bool seek(model::Timestamp t) override;
-  model::Sample at() const override { return {t_, model::bits_to_float(v_)}; }
+  model::Sample at() const override { return cur_; }
   size_t next_batch(model::Timestamp* ts, double* vs, size_t max) override;
   Status status() const override { return status_; }
 
+  // Samples decoded per refill of the next()/seek() buffer.
+  static constexpr uint32_t kBufSamples = 32;
+
  private:
   void start(const uint8_t* p, size_t n, int64_t t0, uint32_t count);
-  bool decode_one();
-  template <bool kFast>
-  bool decode_sample();
+  // Decodes up to `max` samples after the last decoded one into ts/vs and
+  // returns how many; 0 at the end of the chunk or on corruption (status_ set).
+  size_t decode(int64_t* ts, double* vs, size_t max);
+  // One sample after the first through the checked reader; false on corruption.
+  bool decode_checked();
+  bool refill();
   bool fail(const char* what);
   bool finish();
 
   BitReader r_;
   Status status_;
-  int64_t t_ = 0;
-  int64_t delta_ = 0;
+  // Decoder state: the last decoded sample and the XOR window.
+  uint64_t t_ = 0;
+  uint64_t delta_ = 0;
   uint64_t v_ = 0;
   int64_t max_t_ = 0;  // from a sealed header; checked at the end
   uint32_t count_ = 0;
-  uint32_t read_ = 0;       // samples decoded so far
-  uint8_t leading_ = 0xff;  // XOR window, 0xff = none yet
-  uint8_t sig_ = 0;         // meaningful bits in the window
+  uint32_t read_ = 0;   // samples decoded so far
+  uint32_t sig_ = 0;    // XOR window: meaningful bits, 1..64; 0xff = none yet
+  uint32_t trail_ = 0;  // XOR window: trailing zeros
   bool sealed_ = false;
-  bool done_ = true;
+  bool done_ = true;  // nothing more to decode
+  // Iterator position: cur_ is valid when has_cur_; buffered samples follow it.
+  bool has_cur_ = false;
+  uint32_t buf_len_ = 0, buf_pos_ = 0;  // buf_pos_: next unread sample
+  model::Sample cur_;
+  int64_t buf_t_[kBufSamples];
+  double buf_v_[kBufSamples];
 };
 
 }  // namespace promlite::tsdb::chunkenc
