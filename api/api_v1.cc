@@ -145,14 +145,29 @@ void write_string_list(HttpResponse& resp, std::vector<std::string> items, size_
 std::string format_rfc3339(model::Timestamp ms) { return rfc3339_from_ms(ms); }
 
 void ApiV1::register_routes(Router& r) {
-  auto bind = [this](void (ApiV1::*fn)(const HttpRequest&, HttpResponse&)) {
+  // In agent mode the query-side endpoints answer Prometheus's agent error.
+  auto agent_error = [](const HttpRequest&, HttpResponse& resp) {
+    write_error(resp, ErrorType::kExecution, kAgentUnavailable);
+  };
+  auto bind = [this, agent_error](void (ApiV1::*fn)(const HttpRequest&, HttpResponse&),
+                                  bool agent_refuses = false) -> Handler {
+    if (agent_refuses && deps_.agent_mode) return agent_error;
     return [this, fn](const HttpRequest& req, HttpResponse& resp) { (this->*fn)(req, resp); };
   };
+  auto unless_agent = [this, agent_error](Handler h) -> Handler {
+    return deps_.agent_mode ? Handler(agent_error) : h;
+  };
   const std::vector<verb> get_post = {verb::get, verb::post};
-  r.handle("/api/v1/labels", get_post, bind(&ApiV1::labels));
+  if (deps_.agent_mode) {
+    // QueryApi is not registered in agent mode: these answer in its place.
+    r.handle("/api/v1/query", get_post, agent_error);
+    r.handle("/api/v1/query_range", get_post, agent_error);
+    r.handle("/api/v1/alertmanagers", {verb::get}, agent_error);
+  }
+  r.handle("/api/v1/labels", get_post, bind(&ApiV1::labels, true));
   // POST is not Prometheus's, but Grafana's "suggestions" path sends it; harmless.
-  r.handle_prefix("/api/v1/label/", get_post, bind(&ApiV1::label_values));
-  r.handle("/api/v1/series", get_post, bind(&ApiV1::series));
+  r.handle_prefix("/api/v1/label/", get_post, bind(&ApiV1::label_values, true));
+  r.handle("/api/v1/series", get_post, bind(&ApiV1::series, true));
   r.handle("/api/v1/targets", {verb::get}, bind(&ApiV1::targets));
   r.handle("/api/v1/targets/metadata", {verb::get}, bind(&ApiV1::targets_metadata));
   r.handle("/api/v1/metadata", {verb::get}, bind(&ApiV1::metadata));
@@ -160,23 +175,26 @@ void ApiV1::register_routes(Router& r) {
   r.handle("/api/v1/status/runtimeinfo", {verb::get}, bind(&ApiV1::runtimeinfo));
   r.handle("/api/v1/status/flags", {verb::get}, bind(&ApiV1::flags));
   r.handle("/api/v1/status/config", {verb::get}, bind(&ApiV1::status_config));
-  r.handle("/api/v1/format_query", get_post, bind(&ApiV1::format_query));
-  r.handle("/api/v1/parse_query", get_post, bind(&ApiV1::parse_query));
-  r.handle("/api/v1/status/tsdb", {verb::get}, bind(&ApiV1::tsdb_status));
+  r.handle("/api/v1/format_query", get_post, bind(&ApiV1::format_query, true));
+  r.handle("/api/v1/parse_query", get_post, bind(&ApiV1::parse_query, true));
+  r.handle("/api/v1/status/tsdb", {verb::get}, bind(&ApiV1::tsdb_status, true));
   r.handle("/api/v1/status/walreplay", {verb::get}, bind(&ApiV1::walreplay));
   const std::vector<verb> post_put = {verb::post, verb::put};
-  r.handle("/api/v1/admin/tsdb/delete_series", post_put, bind(&ApiV1::admin_delete_series));
-  r.handle("/api/v1/admin/tsdb/clean_tombstones", post_put, bind(&ApiV1::admin_clean_tombstones));
-  r.handle("/api/v1/admin/tsdb/snapshot", post_put, bind(&ApiV1::admin_snapshot));
+  r.handle("/api/v1/admin/tsdb/delete_series", post_put, bind(&ApiV1::admin_delete_series, true));
+  r.handle("/api/v1/admin/tsdb/clean_tombstones", post_put,
+           bind(&ApiV1::admin_clean_tombstones, true));
+  r.handle("/api/v1/admin/tsdb/snapshot", post_put, bind(&ApiV1::admin_snapshot, true));
   // No rules or alerts exist yet: valid empty answers (Grafana probes them).
-  r.handle("/api/v1/rules", {verb::get},
-           [](const HttpRequest&, HttpResponse& resp) { write_success(resp, "{\"groups\":[]}"); });
-  r.handle("/api/v1/alerts", {verb::get},
-           [](const HttpRequest&, HttpResponse& resp) { write_success(resp, "{\"alerts\":[]}"); });
+  r.handle("/api/v1/rules", {verb::get}, unless_agent([](const HttpRequest&, HttpResponse& resp) {
+             write_success(resp, "{\"groups\":[]}");
+           }));
+  r.handle("/api/v1/alerts", {verb::get}, unless_agent([](const HttpRequest&, HttpResponse& resp) {
+             write_success(resp, "{\"alerts\":[]}");
+           }));
   // Exemplars are not stored yet: success with an empty list, whatever the
   // times (Grafana's probe sends milliseconds where seconds belong).
   r.handle("/api/v1/query_exemplars", get_post,
-           [](const HttpRequest&, HttpResponse& resp) { write_success(resp, "[]"); });
+           unless_agent([](const HttpRequest&, HttpResponse& resp) { write_success(resp, "[]"); }));
 }
 
 // The shared body of /labels and /label/<name>/values: parameters, one look-up

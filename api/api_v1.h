@@ -53,10 +53,18 @@ struct ApiDeps {
   // The admin operations; null: the endpoints say the storage does not
   // support them yet.
   tsdb::AdminProvider* admin = nullptr;
+  // --agent: the query-side endpoints (query, query_range, query_exemplars,
+  // format_query, parse_query, labels, label values, series, alertmanagers,
+  // status/tsdb, rules, alerts, admin) answer 422 "execution" with
+  // kAgentUnavailable, as Prometheus's agent mode; `storage` may be null.
+  bool agent_mode = false;
   // How format_query and parse_query parse: set as the engine's
   // (--enable-feature=promql-experimental-functions, promql-duration-expr).
   query::ParseOptions parse_options;
 };
+
+// Prometheus's answer to query endpoints in agent mode.
+inline constexpr const char* kAgentUnavailable = "unavailable with Prometheus Agent";
 
 class ApiV1 {
  public:

@@ -21,6 +21,7 @@
 #include "api/query_api.h"
 #include "api/remote_write.h"
 #include "api/self_metrics.h"
+#include "cmd/promlite/agent_mode.h"
 #include "cmd/promlite/config_manager.h"
 #include "cmd/promlite/flags.h"
 #include "model/log.h"
@@ -28,6 +29,7 @@
 #include "remote/storage.h"
 #include "scraper/relabel.h"
 #include "scraper/scrape_manager.h"
+#include "tsdb/agent/agent_storage.h"
 #include "tsdb/db.h"
 
 #ifndef PROMLITE_VERSION
@@ -77,8 +79,7 @@ class IoThreads {
   std::vector<std::thread> threads_;
 };
 
-void register_self_metrics(api::SelfMetrics& m, const tsdb::DB& db,
-                           const scraper::ScrapeManager& scrapes) {
+void register_db_metrics(api::SelfMetrics& m, const tsdb::DB& db) {
   const auto* d = &db;
   auto gauge = [&](const char* name, const char* help, auto fn) {
     m.add_callback(name, help, Kind::kGauge, [d, fn] { return static_cast<double>(fn(*d)); });
@@ -141,6 +142,9 @@ void register_self_metrics(api::SelfMetrics& m, const tsdb::DB& db,
         "Time the last start spent loading the checkpoint "
         "and replaying the WAL.",
         [](const DB& x) { return x.stats().replay_seconds; });
+}
+
+void register_scrape_metrics(api::SelfMetrics& m, const scraper::ScrapeManager& scrapes) {
   auto stats = scrapes.stats();
   m.add_callback("promlite_scrapes_total", "Scrapes run.", Kind::kCounter,
                  [stats] { return static_cast<double>(stats->scrapes.load()); });
@@ -180,6 +184,10 @@ int run_promlite(const std::vector<std::string>& args) {
     std::cout << version_text();
     return 0;
   }
+  if (Status s = check_mode_flags(flags); !s) {
+    std::cerr << s.message() << "\n";
+    return 3;  // as Prometheus
+  }
   log::configure(flags.log_level, flags.log_format);
   const model::Timestamp start_time = model::now_ms();
   LOG_INFO("Starting promlite", {"version", PROMLITE_VERSION});
@@ -200,26 +208,59 @@ int run_promlite(const std::vector<std::string>& args) {
   HostPort self = *listen;
   ConfigManager configs(flags.config_file, self_scrape_address(self), in_kubernetes,
                         metrics.registry());
+  configs.set_agent_mode(flags.agent);
   if (Status s = configs.reload(); !s) {
     std::cerr << "promlite: error: " << s.message() << "\n";
     return 1;
   }
 
-  tsdb::DbOptions db_opts;
-  db_opts.dir = flags.storage_path;
-  db_opts.retention_ms = flags.retention_time;
-  db_opts.retention_bytes = flags.retention_size;
-  db_opts.wal_sync_interval = std::chrono::milliseconds(flags.wal_sync_interval);
-  auto opened = tsdb::DB::open(db_opts);
-  if (!opened) {
-    LOG_ERROR("Opening storage failed", {"err", opened.status().message()});
-    return 1;
+  // The TSDB, or in agent mode (--agent) only the WAL the remote-write
+  // queues read: no store directory, nothing to query.
+  std::unique_ptr<tsdb::DB> db;
+  std::unique_ptr<tsdb::agent::AgentStorage> agent_db;
+  if (flags.agent) {
+    LOG_INFO("Starting WAL storage ...");
+    tsdb::agent::AgentOptions agent_opts;
+    agent_opts.dir = flags.agent_storage_path;
+    if (flags.agent_wal_segment_size > 0)
+      agent_opts.wal_segment_bytes = flags.agent_wal_segment_size;
+    agent_opts.truncate_frequency = std::chrono::milliseconds(flags.agent_truncate_frequency);
+    agent_opts.min_wal_time_ms = flags.agent_retention_min_time;
+    agent_opts.max_wal_time_ms = flags.agent_retention_max_time;
+    agent_opts.no_lockfile = flags.agent_no_lockfile;
+    auto opened = tsdb::agent::AgentStorage::open(agent_opts);
+    if (!opened) {
+      LOG_ERROR("Opening storage failed", {"err", opened.status().message()});
+      return 1;
+    }
+    agent_db = std::move(*opened);
+  } else {
+    tsdb::DbOptions db_opts;
+    db_opts.dir = flags.storage_path;
+    db_opts.retention_ms = flags.retention_time;
+    db_opts.retention_bytes = flags.retention_size;
+    db_opts.wal_sync_interval = std::chrono::milliseconds(flags.wal_sync_interval);
+    auto opened = tsdb::DB::open(db_opts);
+    if (!opened) {
+      LOG_ERROR("Opening storage failed", {"err", opened.status().message()});
+      return 1;
+    }
+    db = std::move(*opened);
+    LOG_INFO("Storage opened", {"path", flags.storage_path},
+             {"retention", model::format_duration(flags.retention_time)},
+             {"wal_sync_interval", model::format_duration(flags.wal_sync_interval)});
   }
-  std::unique_ptr<tsdb::DB> db = std::move(*opened);
-  tsdb::DB& storage = *db;
-  LOG_INFO("Storage opened", {"path", flags.storage_path},
-           {"retention", model::format_duration(flags.retention_time)},
-           {"wal_sync_interval", model::format_duration(flags.wal_sync_interval)});
+  tsdb::Appendable& storage = db ? static_cast<tsdb::Appendable&>(*db) : *agent_db;
+  tsdb::Queryable& queryable = db ? static_cast<tsdb::Queryable&>(*db) : *agent_db;
+  const std::string data_path = flags.agent ? flags.agent_storage_path : flags.storage_path;
+  // Segments stay until every remote_write queue has sent them.
+  auto set_wal_hold = [&](std::function<std::optional<uint64_t>()> hold, uint64_t max_bytes) {
+    if (db) {
+      db->set_wal_hold(std::move(hold), max_bytes);
+    } else {
+      agent_db->set_wal_hold(std::move(hold), max_bytes);
+    }
+  };
   std::atomic<bool> ready{false};
   std::atomic<bool> quit_requested{false};
 
@@ -232,33 +273,37 @@ int run_promlite(const std::vector<std::string>& args) {
   IoThreads scrape_threads(scrape_ctx, 1);
   scraper::ScrapeManager scrapes(scrape_ctx, storage, std::string("promlite/") + PROMLITE_VERSION,
                                  &metrics.registry());
-  register_self_metrics(metrics, storage, scrapes);
+  if (db) register_db_metrics(metrics, *db);
+  if (agent_db) register_agent_metrics(metrics, *agent_db);
+  register_scrape_metrics(metrics, scrapes);
   configs.subscribe(
       [&scrapes](std::shared_ptr<const config::Config> cfg) { scrapes.apply_config(*cfg); });
   // remote_write: each destination tails the WAL; segments stay until sent.
   remote::RemoteStorage remote_storage(
-      {.wal_dir = storage.wal_dir(),
-       .data_dir = flags.storage_path,
+      {.wal_dir = db ? db->wal_dir() : agent_db->wal_dir(),
+       .data_dir = data_path,
        .user_agent = std::string("promlite/") + PROMLITE_VERSION,
        .relabel = [](const model::Labels& ls, const config::RelabelConfigs& cfgs,
                      bool* keep) { return scraper::relabel(ls, cfgs, keep); },
        .registry = &metrics.registry()});
-  storage.set_wal_hold([&remote_storage] { return remote_storage.oldest_needed_segment(); },
-                       flags.remote_wal_max_size);
+  set_wal_hold([&remote_storage] { return remote_storage.oldest_needed_segment(); },
+               flags.remote_wal_max_size);
   if (Status s = remote_storage.apply_config(*configs.current()); !s) s.ignore();  // logged
   configs.subscribe([&remote_storage](std::shared_ptr<const config::Config> cfg) {
     if (Status s = remote_storage.apply_config(*cfg); !s) s.ignore();  // logged
   });
 
   api::Router router;
+  // Prometheus names itself "Prometheus Agent" in agent mode.
+  const std::string app_name = flags.agent ? "Promlite Agent" : "Promlite Server";
   router.handle("/-/healthy", {verb::get, verb::head},
-                [](const api::HttpRequest&, api::HttpResponse& r) {
-                  r.body = "Promlite Server is Healthy.\n";
+                [&app_name](const api::HttpRequest&, api::HttpResponse& r) {
+                  r.body = app_name + " is Healthy.\n";
                 });
   router.handle("/-/ready", {verb::get, verb::head},
-                [&ready](const api::HttpRequest&, api::HttpResponse& r) {
+                [&ready, &app_name](const api::HttpRequest&, api::HttpResponse& r) {
                   if (ready.load()) {
-                    r.body = "Promlite Server is Ready.\n";
+                    r.body = app_name + " is Ready.\n";
                   } else {
                     r.status = 503;
                     r.body = "Service Unavailable\n";
@@ -293,11 +338,13 @@ int run_promlite(const std::vector<std::string>& args) {
     last_config_time = model::now_ms();
   });
   api::ApiDeps deps;
-  deps.storage = &storage;
+  deps.storage = &queryable;
   // The DB answers /api/v1/status/tsdb (its head), /status/walreplay (the
-  // replay of this start) and the admin endpoints.
-  deps.stats = &storage;
-  deps.admin = &storage;
+  // replay of this start) and the admin endpoints; in agent mode the API
+  // answers them with Prometheus's agent error (walreplay: zeros).
+  deps.stats = db.get();
+  deps.admin = db.get();
+  deps.agent_mode = flags.agent;
   deps.enable_admin = flags.enable_admin_api;
   deps.parse_options.experimental_functions = flags.promql_experimental_functions;
   deps.parse_options.duration_expressions = flags.promql_duration_expr;
@@ -330,11 +377,18 @@ int run_promlite(const std::vector<std::string>& args) {
   }
   if (flags.promql_experimental_functions) LOG_INFO("Experimental PromQL functions enabled.");
   if (flags.promql_duration_expr) LOG_INFO("Experimental duration expression parsing enabled.");
-  std::unique_ptr<query::Engine> engine = query::new_engine(engine_opts);
-  api::QueryApi query_api(*engine, storage);
-  query_api.register_routes(router);
+  // No engine in agent mode: ApiV1 answers the query endpoints.
+  std::unique_ptr<query::Engine> engine;
+  std::unique_ptr<api::QueryApi> query_api;
+  if (!flags.agent) {
+    engine = query::new_engine(engine_opts);
+    query_api = std::make_unique<api::QueryApi>(*engine, queryable);
+    query_api->register_routes(router);
+  }
+  // In agent mode /federate answers 500 with the agent storage's querier
+  // error, as Prometheus's agent does.
   api::FederateHandler federate(
-      storage, [&configs] { return configs.current(); }, flags.query_lookback_delta);
+      queryable, [&configs] { return configs.current(); }, flags.query_lookback_delta);
   federate.register_routes(router);
   api::RemoteWriteReceiver remote_write(storage, flags.enable_remote_write_receiver);
   remote_write.register_routes(router);
@@ -412,9 +466,9 @@ int run_promlite(const std::vector<std::string>& args) {
   http_threads.stop();
   scrapes.stop();
   scrape_threads.stop();
-  remote_storage.stop();  // saves each destination's position
-  storage.set_wal_hold(nullptr, 0);
-  db.reset();  // flushes chunks, writes a checkpoint, releases the directory
+  remote_storage.stop();  // saves each destination's position (and keeps the WAL hold)
+  db.reset();             // flushes chunks, writes a checkpoint, releases the directory
+  agent_db.reset();
   LOG_INFO("See you next time!");
   return 0;
 }

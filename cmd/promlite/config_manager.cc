@@ -1,5 +1,9 @@
 #include "cmd/promlite/config_manager.h"
 
+#include <fstream>
+#include <sstream>
+
+#include "cmd/promlite/agent_mode.h"
 #include "model/duration.h"
 #include "model/log.h"
 
@@ -25,9 +29,21 @@ Status ConfigManager::reload() {
   std::lock_guard<std::mutex> reload_lock(reload_mu_);
   std::string source = file_.empty() ? "embedded default" : file_;
   LOG_INFO("Loading configuration file", {"filename", source});
-  auto loaded = file_.empty() ? config::load_config(
-                                    config::default_config_yaml(self_address_, in_kubernetes_), "")
-                              : config::load_config_file(file_);
+  Result<config::Config> loaded = Status(StatusCode::kInternal, "not loaded");
+  Status refused;
+  if (agent_mode_ && !file_.empty()) {
+    std::ifstream in(file_);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (in) refused = check_agent_config(text.str());
+  }
+  if (!refused) {
+    loaded = refused;
+  } else {
+    loaded = file_.empty() ? config::load_config(
+                                 config::default_config_yaml(self_address_, in_kubernetes_), "")
+                           : config::load_config_file(file_);
+  }
   if (!loaded) {
     last_success_.Set(0);
     LOG_ERROR("Error loading config", {"filename", source}, {"err", loaded.status().message()});

@@ -37,10 +37,15 @@ class ConfigManager {
   // Called with each new configuration, from the thread that reloaded it.
   void subscribe(Listener listener);
 
+  // Agent mode: configurations with sections the agent refuses fail to load
+  // (check_agent_config). Set before the first reload.
+  void set_agent_mode(bool agent) { agent_mode_ = agent; }
+
  private:
   std::string file_;
   std::string self_address_;
   bool in_kubernetes_;
+  bool agent_mode_ = false;
   mutable std::mutex mu_;
   std::mutex reload_mu_;  // one reload at a time
   std::shared_ptr<const config::Config> current_;

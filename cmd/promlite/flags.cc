@@ -87,6 +87,64 @@ const std::vector<FlagDef>& flag_defs() {
          f.wal_sync_interval = *d;
          return Status::ok();
        }},
+      {"agent", Kind::kBool, "false", "Run promlite in agent mode: scrape and remote-write only.",
+       [](Flags& f, const std::string& v) {
+         auto b = parse_bool(v);
+         if (!b) return b.status();
+         f.agent = *b;
+         return Status::ok();
+       }},
+      {"storage.agent.path", Kind::kString, "data-agent/", "Base path for metrics storage.",
+       [](Flags& f, const std::string& v) {
+         if (v.empty()) return invalid_argument("must not be empty");
+         f.agent_storage_path = v;
+         return Status::ok();
+       }},
+      {"storage.agent.wal-segment-size", Kind::kBytes, "128MB",
+       "Size at which to split WAL segment files (10MB to 256MB).",
+       [](Flags& f, const std::string& v) {
+         auto b = config::parse_bytes(v);
+         if (!b) return b.status();
+         if (*b < (10u << 20) || *b > (256u << 20)) {
+           return invalid_argument("must be set between 10MB and 256MB");
+         }
+         f.agent_wal_segment_size = *b;
+         return Status::ok();
+       }},
+      {"storage.agent.wal-truncate-frequency", Kind::kDuration, "2h",
+       "The frequency at which to truncate the WAL and remove old data.",
+       [](Flags& f, const std::string& v) {
+         auto d = model::parse_duration(v);
+         if (!d) return d.status();
+         if (*d <= 0) return invalid_argument("must be positive");
+         f.agent_truncate_frequency = *d;
+         return Status::ok();
+       }},
+      {"storage.agent.retention.min-time", Kind::kDuration, "5m",
+       "Minimum age samples may be before being considered for deletion when the WAL is "
+       "truncated.",
+       [](Flags& f, const std::string& v) {
+         auto d = model::parse_duration(v);
+         if (!d) return d.status();
+         f.agent_retention_min_time = *d;
+         return Status::ok();
+       }},
+      {"storage.agent.retention.max-time", Kind::kDuration, "4h",
+       "Maximum age samples may be before being forcibly deleted when the WAL is truncated.",
+       [](Flags& f, const std::string& v) {
+         auto d = model::parse_duration(v);
+         if (!d) return d.status();
+         f.agent_retention_max_time = *d;
+         return Status::ok();
+       }},
+      {"storage.agent.no-lockfile", Kind::kBool, "false",
+       "Do not create lockfile in data directory.",
+       [](Flags& f, const std::string& v) {
+         auto b = parse_bool(v);
+         if (!b) return b.status();
+         f.agent_no_lockfile = *b;
+         return Status::ok();
+       }},
       {"web.listen-address", Kind::kString, "0.0.0.0:9090",
        "Address to listen on for the API, /metrics and health endpoints.",
        [](Flags& f, const std::string& v) {
@@ -216,6 +274,23 @@ std::string join_features(const std::vector<std::string>& names) {
   return out;
 }
 
+enum class Mode { kBoth, kServerOnly, kAgentOnly };
+
+// As Prometheus marks them: TSDB storage and the query engine belong to the
+// server, storage.agent.* to the agent.
+Mode flag_mode(std::string_view name) {
+  if (name.starts_with("storage.tsdb.") || name.starts_with("query.")) return Mode::kServerOnly;
+  if (name.starts_with("storage.agent.")) return Mode::kAgentOnly;
+  return Mode::kBoth;
+}
+
+// Go's %q of a []string: ["--a" "--b"].
+std::string quote_list(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? " \"" : "\"") + names[i] + "\"";
+  return out + "]";
+}
+
 const FlagDef* find_flag(std::string_view name) {
   for (const auto& d : flag_defs()) {
     if (name == d.name) return &d;
@@ -298,8 +373,23 @@ Result<Flags> parse_flags(const std::vector<std::string>& args) {
       return invalid_argument("invalid value \"" + value + "\" for flag '--" + name +
                               "': " + s.message());
     }
+    Mode mode = flag_mode(def->name);
+    if (mode == Mode::kServerOnly) flags.server_only_given.push_back(std::string("--") + def->name);
+    if (mode == Mode::kAgentOnly) flags.agent_only_given.push_back(std::string("--") + def->name);
   }
   return flags;
+}
+
+Status check_mode_flags(const Flags& f) {
+  if (f.agent && !f.server_only_given.empty()) {
+    return invalid_argument("The following flag(s) can not be used in agent mode: " +
+                            quote_list(f.server_only_given));
+  }
+  if (!f.agent && !f.agent_only_given.empty()) {
+    return invalid_argument("The following flag(s) can only be used in agent mode: " +
+                            quote_list(f.agent_only_given));
+  }
+  return Status::ok();
 }
 
 std::vector<std::pair<std::string, std::string>> flag_values(const Flags& f) {
@@ -312,6 +402,14 @@ std::vector<std::pair<std::string, std::string>> flag_values(const Flags& f) {
       {"storage.tsdb.retention.size", std::to_string(f.retention_size) + "B"},
       {"storage.remote.wal-max-size", std::to_string(f.remote_wal_max_size) + "B"},
       {"storage.tsdb.wal-sync-interval", model::format_duration(f.wal_sync_interval)},
+      {"agent", b(f.agent)},
+      {"storage.agent.path", f.agent_storage_path},
+      {"storage.agent.wal-segment-size",
+       std::to_string(f.agent_wal_segment_size ? f.agent_wal_segment_size : 128u << 20) + "B"},
+      {"storage.agent.wal-truncate-frequency", model::format_duration(f.agent_truncate_frequency)},
+      {"storage.agent.retention.min-time", model::format_duration(f.agent_retention_min_time)},
+      {"storage.agent.retention.max-time", model::format_duration(f.agent_retention_max_time)},
+      {"storage.agent.no-lockfile", b(f.agent_no_lockfile)},
       {"web.listen-address", f.listen_address},
       {"web.enable-lifecycle", b(f.enable_lifecycle)},
       {"web.enable-remote-write-receiver", b(f.enable_remote_write_receiver)},
@@ -341,6 +439,9 @@ std::string usage() {
               : d.kind == Kind::kInt    ? "=INT"
                                         : "=STRING";
     out << left << "\n      " << d.help;
+    Mode mode = flag_mode(d.name);
+    if (mode == Mode::kServerOnly) out << " Use with server mode only.";
+    if (mode == Mode::kAgentOnly) out << " Use with agent mode only.";
     if (d.kind != Kind::kBool && *d.default_text) out << " (default: " << d.default_text << ")";
     out << "\n";
   }

@@ -39,6 +39,19 @@ struct Flags {
   std::vector<std::string> enable_features;
   bool promql_experimental_functions = false;  // promql-experimental-functions
   bool promql_duration_expr = false;           // promql-duration-expr
+  // --agent: scrape and remote-write only, as Prometheus's agent mode (no
+  // local queries; storage is a WAL under agent_storage_path).
+  bool agent = false;
+  std::string agent_storage_path = "data-agent/";
+  uint64_t agent_wal_segment_size = 0;  // bytes; 0: the default (128MB)
+  model::Duration agent_truncate_frequency = 2 * model::kHour;
+  model::Duration agent_retention_min_time = 5 * model::kMinute;
+  model::Duration agent_retention_max_time = 4 * model::kHour;
+  bool agent_no_lockfile = false;
+  // Flags given on the command line that only one mode accepts, as "--name"
+  // (storage.tsdb.* and query.* are server-only, storage.agent.* agent-only).
+  std::vector<std::string> server_only_given;
+  std::vector<std::string> agent_only_given;
   log::Level log_level = log::Level::kInfo;
   log::Format log_format = log::Format::kLogfmt;
   bool version = false;
@@ -47,6 +60,11 @@ struct Flags {
 
 // Parses argv[1..]. The error message names the flag and the value.
 Result<Flags> parse_flags(const std::vector<std::string>& args);
+
+// Prometheus's check after parsing: server-only flags with --agent, or
+// agent-only flags without it, are refused ("The following flag(s) can not be
+// used in agent mode: [\"--storage.tsdb.path\"]"); promlite then exits 3.
+Status check_mode_flags(const Flags& f);
 
 // Every flag with its effective value, as /api/v1/status/flags lists them.
 std::vector<std::pair<std::string, std::string>> flag_values(const Flags& f);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "cmd/promlite/agent_mode.h"
+
 namespace promlite::cmd {
 namespace {
 
@@ -84,14 +86,100 @@ TEST(Flags, ListenAddress) {
   EXPECT_FALSE(parse_listen_address("::1:80").is_ok());
 }
 
+TEST(Flags, AgentMode) {
+  auto f = parse_flags(
+      {"--agent", "--storage.agent.path=/var/lib/agent", "--storage.agent.wal-segment-size=32MB",
+       "--storage.agent.wal-truncate-frequency=30m", "--storage.agent.retention.min-time=1m",
+       "--storage.agent.retention.max-time=8h", "--storage.agent.no-lockfile"});
+  ASSERT_TRUE(f.is_ok()) << f.status().to_string();
+  EXPECT_TRUE(f->agent);
+  EXPECT_EQ(f->agent_storage_path, "/var/lib/agent");
+  EXPECT_EQ(f->agent_wal_segment_size, 32ull << 20);
+  EXPECT_EQ(f->agent_truncate_frequency, 30 * model::kMinute);
+  EXPECT_EQ(f->agent_retention_min_time, model::kMinute);
+  EXPECT_EQ(f->agent_retention_max_time, 8 * model::kHour);
+  EXPECT_TRUE(f->agent_no_lockfile);
+  EXPECT_TRUE(check_mode_flags(*f).is_ok());
+
+  auto d = parse_flags({});
+  ASSERT_TRUE(d.is_ok());
+  EXPECT_FALSE(d->agent);
+  EXPECT_EQ(d->agent_storage_path, "data-agent/");
+  EXPECT_EQ(d->agent_retention_min_time, 5 * model::kMinute);
+  EXPECT_EQ(d->agent_retention_max_time, 4 * model::kHour);
+  EXPECT_EQ(d->agent_truncate_frequency, 2 * model::kHour);
+  EXPECT_TRUE(check_mode_flags(*d).is_ok());
+
+  // Prometheus's mode checks, with its messages (Go's %q of the list).
+  struct {
+    std::vector<std::string> args;
+    const char* want;  // "" when accepted
+  } cases[] = {
+      {{"--agent", "--storage.tsdb.path=x", "--query.timeout=1m"},
+       R"(The following flag(s) can not be used in agent mode: ["--storage.tsdb.path" )"
+       R"("--query.timeout"])"},
+      {{"--storage.agent.retention.max-time=1h"},
+       R"(The following flag(s) can only be used in agent mode: )"
+       R"(["--storage.agent.retention.max-time"])"},
+      {{"--agent", "--web.enable-remote-write-receiver", "--storage.remote.wal-max-size=1GB",
+        "--enable-feature=x"},
+       ""},
+      {{"--no-agent", "--storage.tsdb.path=x"}, ""},
+  };
+  for (const auto& c : cases) {
+    auto p = parse_flags(c.args);
+    ASSERT_TRUE(p.is_ok()) << c.args[0];
+    Status s = check_mode_flags(*p);
+    if (*c.want == 0) {
+      EXPECT_TRUE(s.is_ok()) << s.message();
+    } else {
+      EXPECT_EQ(s.message(), c.want);
+    }
+  }
+  auto bad = parse_flags({"--agent", "--storage.agent.wal-segment-size=1MB"});
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("must be set between 10MB and 256MB"), std::string::npos);
+}
+
+// The configuration sections Prometheus's agent mode refuses, in its order.
+TEST(Flags, AgentModeConfigSections) {
+  struct {
+    const char* yaml;
+    const char* want;  // "" when accepted
+  } cases[] = {
+      {"scrape_configs: []\nremote_write: [{url: 'http://x/api/v1/write'}]\n", ""},
+      {"alerting: {alertmanagers: []}\nrule_files: []\nremote_read: []\n", ""},
+      {"alerting:\n  alertmanagers: [{static_configs: [{targets: ['a:9093']}]}]\n",
+       "field alerting is not allowed in agent mode"},
+      {"alerting:\n  alert_relabel_configs: [{action: drop}]\n",
+       "field alerting is not allowed in agent mode"},
+      {"rule_files: ['a.yml']\nremote_read: [{url: 'http://x'}]\n",
+       "field rule_files is not allowed in agent mode"},
+      {"remote_read:\n  - url: http://x/api/v1/read\n",
+       "field remote_read is not allowed in agent mode"},
+      {"not: [valid", ""},  // left to the loader
+  };
+  for (const auto& c : cases) {
+    Status s = check_agent_config(c.yaml);
+    if (*c.want == 0) {
+      EXPECT_TRUE(s.is_ok()) << c.yaml << ": " << s.message();
+    } else {
+      EXPECT_EQ(s.message(), c.want) << c.yaml;
+    }
+  }
+}
+
 TEST(Flags, UsageListsEveryFlag) {
   std::string u = usage();
-  for (const char* name : {"--config.file", "--storage.tsdb.path", "--storage.tsdb.retention.time",
-                           "--storage.tsdb.retention.size", "--web.listen-address",
-                           "--query.timeout", "--query.max-samples", "--query.max-concurrency",
-                           "--query.lookback-delta", "--log.level", "--log.format", "--version"}) {
+  for (const char* name :
+       {"--config.file", "--storage.tsdb.path", "--storage.tsdb.retention.time",
+        "--storage.tsdb.retention.size", "--web.listen-address", "--query.timeout",
+        "--query.max-samples", "--query.max-concurrency", "--query.lookback-delta", "--log.level",
+        "--log.format", "--version", "--agent", "--storage.agent.path",
+        "--storage.agent.retention.min-time", "--storage.agent.retention.max-time"}) {
     EXPECT_NE(u.find(name), std::string::npos) << name;
   }
+  EXPECT_NE(u.find("Base path for metrics storage. Use with agent mode only."), std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,279 @@
+#include "tsdb/agent/agent_checkpoint.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "model/log.h"
+#include "tsdb/wal/reader.h"
+#include "tsdb/wal/segment.h"
+#include "tsdb/wal/writer.h"
+
+namespace promlite::tsdb::agent {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr uint8_t kSnapshotType = 16;
+constexpr std::string_view kPrefix = "checkpoint.";
+constexpr const char* kNextRefFile = "next_ref";
+
+void put_uvarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+void put_fixed64(std::string& out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+
+struct Cursor {
+  std::string_view s;
+  size_t p = 0;
+  bool ok = true;
+  uint64_t uvarint() {
+    uint64_t v = 0;
+    for (int shift = 0; ok; shift += 7) {
+      if (p >= s.size() || shift > 63) {
+        ok = false;
+        break;
+      }
+      auto c = static_cast<uint8_t>(s[p++]);
+      v |= uint64_t(c & 0x7f) << shift;
+      if (!(c & 0x80)) return v;
+    }
+    return 0;
+  }
+  uint64_t fixed64() {
+    if (!ok || s.size() - p < 8) {
+      ok = false;
+      return 0;
+    }
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= uint64_t(static_cast<uint8_t>(s[p + i])) << (8 * i);
+    p += 8;
+    return v;
+  }
+  std::string_view bytes(uint64_t n) {
+    if (!ok || s.size() - p < n) {
+      ok = false;
+      return {};
+    }
+    std::string_view v = s.substr(p, n);
+    p += n;
+    return v;
+  }
+};
+
+std::string checkpoint_name(uint64_t segment) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "checkpoint.%08llu", static_cast<unsigned long long>(segment));
+  return buf;
+}
+
+bool parse_name(std::string_view name, uint64_t* segment) {
+  if (!name.starts_with(kPrefix)) return false;
+  std::string_view digits = name.substr(kPrefix.size());
+  if (digits.empty() || digits.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *segment = v;
+  return true;
+}
+
+Status write_small_file(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return wal::errno_status(errno, "open " + path);
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
+            ::fdatasync(fd) == 0;
+  int err = errno;
+  ::close(fd);
+  if (!ok) return wal::errno_status(err, "write " + path);
+  return Status::ok();
+}
+
+}  // namespace
+
+void encode_snapshot(const SnapshotEntry& e, std::string& out) {
+  out.push_back(static_cast<char>(kSnapshotType));
+  put_uvarint(out, e.id);
+  put_uvarint(out, e.encoded_labels.size());
+  out.append(e.encoded_labels);
+  put_fixed64(out, static_cast<uint64_t>(e.last_t));
+  put_fixed64(out, 0);  // newest value: the agent keeps none
+  put_uvarint(out, 0);  // no open chunk
+  put_uvarint(out, 0);  // no sealed chunks
+}
+
+Status decode_snapshot(std::string_view rec, SnapshotEntry* e) {
+  Cursor c{rec};
+  if (rec.empty() || static_cast<uint8_t>(rec[0]) != kSnapshotType) {
+    return Status(StatusCode::kCorruption, "not a series snapshot record");
+  }
+  c.p = 1;
+  e->id = c.uvarint();
+  e->encoded_labels = c.bytes(c.uvarint());
+  e->last_t = static_cast<int64_t>(c.fixed64());
+  c.fixed64();
+  // A DB checkpoint's snapshot may carry chunks: skip them.
+  if (uint64_t n = c.uvarint(); c.ok && n > 0) {
+    for (int i = 0; i < 5; ++i) c.fixed64();
+    c.bytes(3);
+    c.bytes(c.uvarint());
+  }
+  for (uint64_t n = c.uvarint(); c.ok && n > 0; --n) c.bytes(c.uvarint());
+  if (!c.ok || c.p != rec.size()) {
+    return Status(StatusCode::kCorruption, "truncated or oversized series snapshot");
+  }
+  return Status::ok();
+}
+
+Result<uint64_t> write_agent_checkpoint(
+    const std::string& dir, uint64_t segment, uint64_t next_ref,
+    const std::function<void(const std::function<void(const SnapshotEntry&)>&)>& entries) {
+  std::string final_dir = (fs::path(dir) / checkpoint_name(segment)).string();
+  std::string tmp_dir = final_dir + ".tmp";
+  std::error_code ec;
+  fs::remove_all(tmp_dir, ec);
+  wal::WriterOptions wopts;
+  wopts.segment_bytes = size_t{1} << 30;
+  wopts.sync_interval = std::chrono::hours(1);  // one explicit sync at the end
+  auto writer = wal::Writer::open(tmp_dir, wopts, 0);
+  if (!writer) return writer.status();
+
+  // Records are logged ~1 MiB at a time: one buffer, views made once it is full.
+  std::string buf;
+  std::vector<size_t> ends;
+  std::vector<std::string_view> views;
+  Status written;
+  uint64_t bytes = 0;
+  auto flush = [&] {
+    if (ends.empty() || !written) return;
+    views.clear();
+    size_t start = 0;
+    for (size_t end : ends) {
+      views.emplace_back(buf.data() + start, end - start);
+      start = end;
+    }
+    written = (*writer)->log(views);
+    bytes += buf.size() + ends.size() * wal::kFrameHeaderBytes;
+    buf.clear();
+    ends.clear();
+  };
+  entries([&](const SnapshotEntry& e) {
+    encode_snapshot(e, buf);
+    ends.push_back(buf.size());
+    if (buf.size() >= (1u << 20)) flush();
+  });
+  flush();
+  if (written) written = (*writer)->sync();
+  writer->reset();
+  if (written) {
+    written = write_small_file((fs::path(tmp_dir) / kNextRefFile).string(),
+                               std::to_string(next_ref) + "\n");
+  }
+  if (written) written = wal::sync_dir(tmp_dir);
+  if (!written) {
+    fs::remove_all(tmp_dir, ec);
+    return written;
+  }
+  fs::rename(tmp_dir, final_dir, ec);
+  if (ec) return io_error("rename " + tmp_dir + ": " + ec.message());
+  if (Status s = wal::sync_dir(dir); !s) return s;
+  return bytes;
+}
+
+Result<CheckpointRef> latest_agent_checkpoint(const std::string& dir) {
+  CheckpointRef best;
+  bool found = false;
+  std::error_code ec;
+  std::vector<fs::path> stale;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.starts_with(kPrefix) && name.ends_with(".tmp")) {
+      stale.push_back(entry.path());
+      continue;
+    }
+    uint64_t seg = 0;
+    if (!parse_name(name, &seg) || !entry.is_directory()) continue;
+    if (!found || seg > best.segment) {
+      best = {entry.path().string(), seg};
+      found = true;
+    }
+  }
+  if (ec) return io_error("list " + dir + ": " + ec.message());
+  for (const auto& p : stale) {
+    LOG_WARN("Removing interrupted agent checkpoint", {"dir", p.string()});
+    fs::remove_all(p, ec);
+  }
+  if (!found) return Status(StatusCode::kNotFound, "no checkpoint");
+  return best;
+}
+
+Result<uint64_t> load_agent_checkpoint(const std::string& path,
+                                       const std::function<Status(const SnapshotEntry&)>& fn) {
+  auto reader = wal::Reader::open(path, 0);
+  if (!reader) return reader.status();
+  uint64_t n = 0;
+  while ((*reader)->next()) {
+    SnapshotEntry e;
+    Status s = decode_snapshot((*reader)->record(), &e);
+    if (s) s = fn(e);
+    if (!s) {
+      return Status(s.code(),
+                    "checkpoint " + path + " series " + std::to_string(n) + ": " + s.message());
+    }
+    ++n;
+  }
+  if (Status s = (*reader)->status(); !s) {
+    return Status(StatusCode::kCorruption, "checkpoint " + path + ": " + s.message());
+  }
+  uint64_t next_ref = 0;
+  if (FILE* f = std::fopen((fs::path(path) / kNextRefFile).c_str(), "re")) {
+    unsigned long long v = 0;
+    if (std::fscanf(f, "%llu", &v) == 1) next_ref = v;
+    std::fclose(f);
+  }
+  return next_ref;
+}
+
+Result<uint64_t> remove_agent_checkpoints_before(const std::string& dir, uint64_t segment) {
+  std::error_code ec;
+  std::vector<fs::path> old;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    uint64_t seg = 0;
+    if (parse_name(entry.path().filename().string(), &seg) && seg < segment) {
+      old.push_back(entry.path());
+    }
+  }
+  for (const auto& p : old) {
+    fs::remove_all(p, ec);
+    if (ec) return io_error("remove " + p.string() + ": " + ec.message());
+  }
+  return static_cast<uint64_t>(old.size());
+}
+
+uint64_t agent_checkpoint_bytes(const std::string& dir) {
+  uint64_t n = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (!entry.path().filename().string().starts_with(kPrefix)) continue;
+    for (const auto& f : fs::recursive_directory_iterator(entry.path(), ec)) {
+      if (f.is_regular_file(ec)) n += f.file_size(ec);
+    }
+  }
+  return n;
+}
+
+}  // namespace promlite::tsdb::agent
