@@ -47,11 +47,11 @@ void write_no_content(HttpResponse& resp) {
 
 constexpr const char* kAdminDisabled = "admin APIs disabled";
 
-// NOT YET (issue 3): the storage does not implement tsdb::AdminProvider yet;
-// until it does the endpoints say so instead of pretending to succeed.
+// A storage without admin operations (no tsdb::AdminProvider in the deps, as
+// in unit tests of the API) says so instead of pretending to succeed.
 void write_not_supported(HttpResponse& resp, const char* op) {
   write_error(resp, ErrorType::kUnavailable,
-              std::string(op) + " is not supported by promlite's storage yet");
+              std::string(op) + " is not supported by this storage");
 }
 
 }  // namespace

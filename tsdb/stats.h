@@ -2,7 +2,7 @@
 // API (/api/v1/status/tsdb, /api/v1/status/walreplay,
 // /api/v1/admin/tsdb/*). api/ sees storage only through this header, querier.h
 // and appender.h; the head implements StatsProvider (tsdb/head/head_stats.h),
-// the DB will implement both interfaces.
+// the DB both (tsdb/db_stats.cc, tsdb/db_admin.cc).
 //
 // Shapes follow Prometheus 3.5's tsdb.Stats / index.PostingsStats and
 // tsdb.WALReplayStatus, so the API writes them as Prometheus does.

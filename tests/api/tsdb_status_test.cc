@@ -136,7 +136,7 @@ TEST_F(TsdbStatusTest, AdminNotYetSupportedByStorage) {
   EXPECT_EQ(r.status, 500u);
   EXPECT_EQ(
       r.body,
-      R"({"status":"error","errorType":"unavailable","error":"delete_series is not supported by promlite's storage yet"})");
+      R"({"status":"error","errorType":"unavailable","error":"delete_series is not supported by this storage"})");
   // Parameters are still checked first, as Prometheus does.
   r = call(http::verb::post, "/api/v1/admin/tsdb/delete_series");
   EXPECT_EQ(r.body,
