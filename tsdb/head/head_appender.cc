@@ -135,19 +135,37 @@ Status HeadAppender::commit() {
     fresh.erase(std::unique(fresh.begin(), fresh.end()), fresh.end());
     for (MemSeries* s : fresh) series.push_back({s->id(), s->labels()});
     wal::encode_series(series, series_rec);
+    series.clear();  // the label copies are not needed past the encoding
   }
   wal::encode_samples(samples, samples_rec);
   std::string_view records[2] = {series_rec, samples_rec};
   std::span<const std::string_view> batch(records, 2);
   if (series_rec.empty()) batch = batch.subspan(1);
-  std::shared_lock<std::shared_mutex> gate(head_->commit_gate());
-  if (Status s = log->log(batch); !s) {
-    finish(false);
-    return s;
+  Status logged;
+  {
+    std::shared_lock<std::shared_mutex> gate(head_->commit_gate());
+    logged = log->log(batch);
+    if (logged) {
+      for (MemSeries* s : fresh) s->logged.store(true, std::memory_order_relaxed);
+    }
+    finish(logged.is_ok());
   }
-  for (MemSeries* s : fresh) s->logged.store(true, std::memory_order_relaxed);
-  finish(true);
-  return Status::ok();
+  // The buffers stay for the next batch, unless a huge one (the first scrape
+  // of a big target, a large remote-write request) grew them: that memory
+  // would otherwise stay with this thread for good.
+  constexpr size_t kKeepBytes = 1 << 20;
+  if (series_rec.capacity() + samples_rec.capacity() > kKeepBytes) {
+    std::string().swap(series_rec);
+    std::string().swap(samples_rec);
+  }
+  if ((series.capacity() + fresh.capacity()) * sizeof(wal::SeriesRecord) +
+          samples.capacity() * sizeof(wal::RefSample) >
+      kKeepBytes) {
+    std::vector<MemSeries*>().swap(fresh);
+    std::vector<wal::SeriesRecord>().swap(series);
+    std::vector<wal::RefSample>().swap(samples);
+  }
+  return logged;
 }
 
 void HeadAppender::rollback() {
