@@ -50,8 +50,7 @@ constexpr const char* kAdminDisabled = "admin APIs disabled";
 // A storage without admin operations (no tsdb::AdminProvider in the deps, as
 // in unit tests of the API) says so instead of pretending to succeed.
 void write_not_supported(HttpResponse& resp, const char* op) {
-  write_error(resp, ErrorType::kUnavailable,
-              std::string(op) + " is not supported by this storage");
+  write_error(resp, ErrorType::kUnavailable, std::string(op) + " is not supported by this storage");
 }
 
 }  // namespace

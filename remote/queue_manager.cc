@@ -1,10 +1,7 @@
 #include "remote/queue_manager.h"
 
 #include <fcntl.h>
-#include <prometheus/counter.h>
-#include <prometheus/family.h>
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -14,11 +11,15 @@
 #include <filesystem>
 #include <fstream>
 
+#include "model/duration.h"
 #include "model/log.h"
 #include "remote/http_client.h"
+#include "remote/queue_metrics.h"
+#include "remote/queue_shard.h"
 #include "remote/write_request.h"
 #include "tsdb/wal/reader.h"
 #include "tsdb/wal/records.h"
+#include "tsdb/wal/segment.h"
 #include "tsdb/wal/tailer.h"
 
 namespace promlite::remote {
@@ -27,169 +28,11 @@ namespace fs = std::filesystem;
 namespace wal = tsdb::wal;
 using Clock = std::chrono::steady_clock;
 
-struct QueueManager::Series {
-  std::string encoded_labels;  // protobuf Label messages; empty when dropped
-  bool dropped = false;
-};
-
 namespace {
-struct Entry {
-  const QueueManager::Series* series;
-  int64_t t;
-  double v;
-  uint64_t seq;  // the WAL record the sample came from (progress tracking)
-};
+// How long a reshard waits for the shards to send what they hold (as
+// Prometheus's flush deadline); a destination that is down keeps the old shards.
+constexpr auto kDrainDeadline = std::chrono::minutes(1);
 }  // namespace
-
-// Self-metrics of one queue, mirrored from QueueStats by the reader thread.
-struct QueueManager::Metrics {
-  prometheus::Counter *sent, *failed, *retried, *dropped, *in, *bytes, *skipped;
-  prometheus::Gauge *pending, *highest_in, *highest_sent, *shards, *desired, *min_shards,
-      *max_shards;
-  prometheus::Family<prometheus::Counter>* failed_batches;
-  std::map<std::string, std::string> labels;
-  uint64_t last[7] = {};
-};
-
-// One shard: a bounded queue and a thread that batches and sends.
-struct QueueManager::Shard {
-  QueueManager* q;
-  std::unique_ptr<HttpClient> client;
-  std::mutex mu;
-  std::condition_variable cv;        // shard thread: data or stop
-  std::condition_variable space_cv;  // reader: room in the queue
-  std::deque<Entry> queue;
-  Clock::time_point first_at;  // when the oldest queued sample arrived
-  bool busy = false;           // a batch is being sent
-  bool flush = false;          // send what is queued without waiting
-  bool stop = false;
-  std::thread thread;
-
-  void run();
-  // Sends until acknowledged, dropped, or stopping; false when stopping.
-  bool send(std::vector<Entry>& batch);
-};
-
-void QueueManager::Shard::run() {
-  const auto& qc = q->opts_.cfg.queue_config;
-  const size_t max_batch = std::max(1, qc.max_samples_per_send);
-  const auto deadline = std::chrono::milliseconds(std::max<int64_t>(qc.batch_send_deadline, 1));
-  std::vector<Entry> batch;
-  for (;;) {
-    {
-      std::unique_lock lk(mu);
-      for (;;) {
-        if (stop) return;
-        if (queue.size() >= max_batch || (!queue.empty() && flush)) break;
-        if (queue.empty()) {
-          cv.wait(lk);
-        } else if (cv.wait_until(lk, first_at + deadline) == std::cv_status::timeout) {
-          break;
-        }
-      }
-      size_t n = std::min(max_batch, queue.size());
-      batch.assign(queue.begin(), queue.begin() + n);
-      queue.erase(queue.begin(), queue.begin() + n);
-      if (!queue.empty()) first_at = Clock::now();
-      busy = true;
-    }
-    space_cv.notify_all();
-    bool finished = send(batch);
-    {
-      std::lock_guard lk(mu);
-      busy = false;
-    }
-    space_cv.notify_all();
-    if (!finished) return;
-  }
-}
-
-bool QueueManager::Shard::send(std::vector<Entry>& batch) {
-  QueueStats& st = q->stats_;
-  const auto& qc = q->opts_.cfg.queue_config;
-  // Progress runs (record seq, samples) before the batch is reordered.
-  std::vector<std::pair<uint64_t, uint32_t>> runs;
-  int64_t max_t = INT64_MIN;
-  for (const Entry& e : batch) {
-    if (!runs.empty() && runs.back().first == e.seq) {
-      ++runs.back().second;
-    } else {
-      runs.emplace_back(e.seq, 1);
-    }
-    max_t = std::max(max_t, e.t);
-  }
-  // One TimeSeries per series in the batch: group a series' samples, keeping
-  // their order.
-  std::stable_sort(batch.begin(), batch.end(),
-                   [](const Entry& a, const Entry& b) { return a.series < b.series; });
-  WriteRequestBuilder b;
-  std::vector<model::Sample> samples;
-  for (size_t i = 0; i < batch.size();) {
-    size_t j = i;
-    samples.clear();
-    while (j < batch.size() && batch[j].series == batch[i].series) {
-      samples.push_back({batch[j].t, batch[j].v});
-      ++j;
-    }
-    b.add_series(batch[i].series->encoded_labels, samples);
-    i = j;
-  }
-  const std::string body = b.finish_snappy();
-  const uint64_t n = batch.size();
-  auto backoff = std::chrono::milliseconds(std::max<int64_t>(qc.min_backoff, 1));
-  const auto max_backoff = std::chrono::milliseconds(std::max<int64_t>(qc.max_backoff, 1));
-  for (;;) {
-    {
-      std::lock_guard lk(mu);
-      if (stop) return false;
-    }
-    auto t0 = Clock::now();
-    auto r = client->post(body);
-    auto took = Clock::now() - t0;
-    std::string why;
-    if (r && r->status / 100 == 2) {
-      st.samples_sent += n;
-      st.batches_sent += 1;
-      st.bytes_sent += body.size();
-      st.send_nanos += std::chrono::duration_cast<std::chrono::nanoseconds>(took).count();
-      int64_t prev = st.highest_sent_ms.load();
-      while (max_t > prev && !st.highest_sent_ms.compare_exchange_weak(prev, max_t)) {
-      }
-      break;
-    }
-    if (r && r->status != 429 && r->status / 100 != 5) {
-      // Not retryable (4xx): this batch is lost, counted with its reason.
-      st.samples_failed += n;
-      st.batches_failed += 1;
-      if (auto* m = q->metrics_.get()) {
-        auto labels = m->labels;
-        labels["reason"] = "http_" + std::to_string(r->status);
-        m->failed_batches->Add(labels).Increment();
-      }
-      LOG_WARN("Remote write: non-recoverable error, dropping batch", {"remote_name", q->name()},
-               {"status", r->status}, {"samples", n}, {"body", r->body});
-      break;
-    }
-    why = r ? "HTTP " + std::to_string(r->status) : r.status().message();
-    st.samples_retried += n;
-    auto wait = backoff;
-    if (r && !r->retry_after.empty()) {
-      // Retry-After in seconds (the HTTP-date form is ignored).
-      char* end = nullptr;
-      long secs = std::strtol(r->retry_after.c_str(), &end, 10);
-      if (end && *end == '\0' && secs > 0) wait = std::chrono::seconds(secs);
-    }
-    LOG_DEBUG("Remote write: retrying", {"remote_name", q->name()}, {"err", why},
-              {"backoff_ms", static_cast<int64_t>(wait.count())});
-    {
-      std::unique_lock lk(mu);
-      if (cv.wait_for(lk, wait, [&] { return stop; })) return false;
-    }
-    backoff = std::min(backoff * 2, max_backoff);
-  }
-  for (const auto& [seq, cnt] : runs) q->complete(seq, cnt);
-  return true;
-}
 
 QueueManager::QueueManager(QueueOptions opts) : opts_(std::move(opts)) {}
 
@@ -199,59 +42,11 @@ Result<std::unique_ptr<QueueManager>> QueueManager::start(QueueOptions opts) {
   if (!probe) return probe.status();
   std::unique_ptr<QueueManager> q(new QueueManager(std::move(opts)));
   if (q->opts_.registry) {
-    auto& reg = *q->opts_.registry;
-    auto m = std::make_unique<Metrics>();
-    m->labels = {{"remote_name", q->opts_.queue_name}, {"url", q->opts_.cfg.url}};
-    auto counter = [&](const char* name, const char* help) {
-      return &prometheus::BuildCounter().Name(name).Help(help).Register(reg).Add(m->labels);
-    };
-    auto gauge = [&](const char* name, const char* help) {
-      return &prometheus::BuildGauge().Name(name).Help(help).Register(reg).Add(m->labels);
-    };
-    m->sent = counter("prometheus_remote_storage_samples_total",
-                      "Total number of samples sent to remote storage.");
-    m->failed = counter("prometheus_remote_storage_samples_failed_total",
-                        "Total number of samples which failed on send to remote storage, "
-                        "non-recoverable errors.");
-    m->retried = counter("prometheus_remote_storage_samples_retried_total",
-                         "Total number of samples which failed on send to remote storage but "
-                         "were retried because the send error was recoverable.");
-    m->dropped = counter("prometheus_remote_storage_samples_dropped_total",
-                         "Total number of samples which were dropped after being read from the "
-                         "WAL before being sent via remote write, either via relabelling or "
-                         "unintentionally because of an unknown reference ID.");
-    m->in = counter("prometheus_remote_storage_samples_in_total",
-                    "Samples read from the WAL into the remote storage queue.");
-    m->bytes = counter("prometheus_remote_storage_bytes_total",
-                       "The total number of bytes of data (not metadata) sent by the queue after "
-                       "compression.");
-    m->skipped = counter("promlite_remote_storage_wal_segments_skipped_total",
-                         "WAL segments deleted (WAL size limit) before this queue read them.");
-    m->pending = gauge("prometheus_remote_storage_samples_pending",
-                       "The number of samples pending in the queues shards to be sent to the "
-                       "remote storage.");
-    m->highest_in = gauge("prometheus_remote_storage_highest_timestamp_in_seconds",
-                          "Highest timestamp that has come into the remote storage via the WAL, "
-                          "in seconds since epoch.");
-    m->highest_sent = gauge("prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
-                            "Timestamp from a WAL sample, the highest timestamp successfully sent "
-                            "by this queue, in seconds since epoch.");
-    m->shards = gauge("prometheus_remote_storage_shards",
-                      "The number of shards used for parallel sending to the remote storage.");
-    m->desired = gauge("prometheus_remote_storage_shards_desired",
-                       "The number of shards that the queues shard calculation wants to run "
-                       "based on the rate of samples in vs. samples out.");
-    m->min_shards = gauge("prometheus_remote_storage_shards_min",
-                          "The minimum number of shards that the queue is allowed to run.");
-    m->max_shards = gauge("prometheus_remote_storage_shards_max",
-                          "The maximum number of shards that the queue is allowed to run.");
-    m->failed_batches = &prometheus::BuildCounter()
-                             .Name("promlite_remote_storage_failed_batches_total")
-                             .Help("Batches dropped after a non-recoverable answer, by reason.")
-                             .Register(reg);
-    q->metrics_ = std::move(m);
+    q->metrics_ = std::make_unique<QueueMetrics>(*q->opts_.registry, q->opts_.queue_name,
+                                                 q->opts_.cfg.url, q->opts_.cfg.queue_config);
   }
   q->load_position();
+  q->find_start();
   q->reader_ = std::thread([p = q.get()] { p->run_reader(); });
   return q;
 }
@@ -277,7 +72,8 @@ std::optional<uint64_t> QueueManager::oldest_needed_segment() const {
   if (!inflight_.empty()) return inflight_.front().seg;
   if (done_pos_) return done_pos_->first;
   if (resume_after_) return resume_after_->first;
-  return std::nullopt;
+  if (live_end_) return live_end_->first;
+  return first_segment_;  // an empty WAL at start: all of it is new
 }
 
 std::optional<std::pair<uint64_t, uint64_t>> QueueManager::position() const {
@@ -313,6 +109,23 @@ void QueueManager::save_position() {
   }
 }
 
+// Where reading starts, decided before start() returns so that nothing logged
+// after that can be mistaken for the old backlog.
+void QueueManager::find_start() {
+  auto segs = wal::list_segments(opts_.wal_dir);
+  if (!segs) {
+    LOG_WARN("Remote write: cannot list the WAL", {"remote_name", name()},
+             {"err", segs.status().message()});
+  }
+  if (!segs || segs->empty()) return;  // nothing logged yet: all is new
+  first_segment_ = segs->front();
+  if (resume_after_) return;
+  struct stat st;
+  const std::string last = wal::segment_path(opts_.wal_dir, segs->back());
+  live_end_ = std::make_pair(
+      segs->back(), ::stat(last.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0);
+}
+
 namespace {
 
 // Reads a uvarint at s[*p] and advances *p; false when it is cut short.
@@ -326,28 +139,32 @@ bool read_uvarint(std::string_view s, size_t* p, uint64_t* v) {
   return false;
 }
 
-}  // namespace
-
-// Reads the newest checkpoint's series snapshots (type 16: id, labels, ...;
-// type 17: a zstd frame of them; tsdb/FORMAT.md).
-void QueueManager::load_checkpoint_series() {
-  fs::path data = fs::path(opts_.wal_dir).parent_path();
+// The newest checkpoint.N beside the WAL directory: {path, N}.
+std::optional<std::pair<std::string, uint64_t>> newest_checkpoint(const std::string& wal_dir) {
+  fs::path data = fs::path(wal_dir).parent_path();
   std::error_code ec;
-  std::string newest;
-  uint64_t newest_n = 0;
+  std::optional<std::pair<std::string, uint64_t>> out;
   for (const auto& de : fs::directory_iterator(data, ec)) {
     std::string name = de.path().filename().string();
     if (!name.starts_with("checkpoint.") || name.ends_with(".tmp")) continue;
     uint64_t n = std::strtoull(name.c_str() + 11, nullptr, 10);
-    if (newest.empty() || n > newest_n) {
-      newest = de.path().string();
-      newest_n = n;
-    }
+    if (!out || n > out->second) out = std::make_pair(de.path().string(), n);
   }
-  if (newest.empty()) return;
-  auto r = wal::Reader::open(newest, 0);
-  if (!r) return;
+  return out;
+}
+
+}  // namespace
+
+// Reads the checkpoint's series snapshots (type 16: id, labels, ...; type 17:
+// a zstd frame of them; tsdb/FORMAT.md).
+std::optional<uint64_t> QueueManager::read_checkpoint(bool gc) {
+  auto cp = newest_checkpoint(opts_.wal_dir);
+  if (!cp) return std::nullopt;
+  const uint64_t number = cp->second;
+  auto r = wal::Reader::open(cp->first, 0);
+  if (!r) return std::nullopt;
   std::vector<wal::SeriesRecord> one(1);
+  std::string buf;
   // One type-16 snapshot: uvarint id, uvarint length, label bytes, (the rest).
   auto snapshot = [&](std::string_view rec) {
     if (rec.empty() || static_cast<uint8_t>(rec[0]) != 16) return;
@@ -356,14 +173,18 @@ void QueueManager::load_checkpoint_series() {
     if (!read_uvarint(rec, &p, &id) || !read_uvarint(rec, &p, &len) || len > rec.size() - p) {
       return;
     }
+    if (auto it = series_.find(id); it != series_.end()) {
+      it->second->segment = std::max(it->second->segment, number);  // still alive
+      return;
+    }
     bool ok = false;
     model::Labels ls = model::Labels::from_encoded(std::string(rec.substr(p, len)), &ok);
     if (!ok) return;
     // Re-encode as a WAL series record so both paths share handle_series().
     one[0] = {id, std::move(ls)};
-    std::string buf;
+    buf.clear();
     wal::encode_series(one, buf);
-    handle_series(buf);
+    handle_series(buf, number);
   };
   std::string plain;
   while ((*r)->next()) {
@@ -391,15 +212,51 @@ void QueueManager::load_checkpoint_series() {
       p += len;
     }
   }
+  if (!(*r)->status().is_ok()) {
+    // A damaged checkpoint forgets nothing: better a stale series than a lost one.
+    LOG_WARN("Remote write: cannot read checkpoint", {"remote_name", name()}, {"dir", cp->first},
+             {"err", (*r)->status().message()});
+    return std::nullopt;
+  }
+  if (gc) {
+    // The DB dropped the series missing from the checkpoint; the reader is
+    // past it, so no record still to read names them. Queued samples may:
+    // the series are freed once every record read so far is done.
+    Grave g;
+    {
+      std::lock_guard lk(track_mu_);
+      g.seq = base_seq_ + inflight_.size();
+    }
+    for (auto it = series_.begin(); it != series_.end();) {
+      if (it->second->segment < number) {
+        g.series.push_back(std::move(it->second));
+        it = series_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (!g.series.empty()) {
+      LOG_DEBUG("Remote write: forgot dropped series", {"remote_name", name()},
+                {"series", static_cast<uint64_t>(g.series.size())}, {"checkpoint", number});
+      graves_.push_back(std::move(g));
+    }
+  }
+  stats_.series = series_.size();
+  return number;
 }
 
-void QueueManager::handle_series(std::string_view rec) {
-  std::vector<wal::SeriesRecord> recs;
+void QueueManager::handle_series(std::string_view rec, uint64_t segment) {
+  thread_local std::vector<wal::SeriesRecord> recs;
+  recs.clear();
   if (Status s = wal::decode_series(rec, recs); !s) return;
   for (auto& r : recs) {
     auto& slot = series_[r.id];
-    if (slot) continue;  // ids are never reused: same labels
+    if (slot) {  // ids are never reused: same labels
+      slot->segment = std::max(slot->segment, segment);
+      continue;
+    }
     slot = std::make_unique<Series>();
+    slot->segment = segment;
     model::Labels ls = std::move(r.labels);
     if (!opts_.external_labels.empty()) {
       model::LabelsBuilder b(ls);
@@ -418,6 +275,7 @@ void QueueManager::handle_series(std::string_view rec) {
       slot->encoded_labels = encode_labels(ls);
     }
   }
+  stats_.series = series_.size();
 }
 
 void QueueManager::mark_done_locked(uint64_t seg, uint64_t off) {
@@ -439,6 +297,26 @@ void QueueManager::complete(uint64_t seq, uint32_t n) {
   }
 }
 
+void QueueManager::tick() {
+  auto now = Clock::now();
+  if (now - last_publish_ >= std::chrono::seconds(1)) {
+    publish_metrics();
+    last_publish_ = now;
+  }
+  if (now - last_save_ >= opts_.save_interval) {
+    save_position();
+    last_save_ = now;
+  }
+  if (!graves_.empty()) {
+    uint64_t done_below;
+    {
+      std::lock_guard lk(track_mu_);
+      done_below = base_seq_;
+    }
+    while (!graves_.empty() && graves_.front().seq <= done_below) graves_.pop_front();
+  }
+}
+
 void QueueManager::handle_samples(std::string_view rec, uint64_t seg, uint64_t off) {
   thread_local std::vector<wal::RefSample> samples;
   samples.clear();
@@ -448,7 +326,7 @@ void QueueManager::handle_samples(std::string_view rec, uint64_t seg, uint64_t o
     return;
   }
   const size_t nshards = shards_.size();
-  thread_local std::vector<std::vector<Entry>> per_shard;
+  thread_local std::vector<std::vector<QueueEntry>> per_shard;
   per_shard.resize(nshards);
   for (auto& v : per_shard) v.clear();
   uint64_t seq;
@@ -456,12 +334,23 @@ void QueueManager::handle_samples(std::string_view rec, uint64_t seg, uint64_t o
     std::lock_guard lk(track_mu_);
     seq = base_seq_ + inflight_.size();
   }
+  const int64_t age_limit = opts_.cfg.queue_config.sample_age_limit;
+  const int64_t cutoff = age_limit > 0 ? model::now_ms() - age_limit : INT64_MIN;
   uint32_t kept = 0;
+  uint64_t dropped = 0, unknown = 0, too_old = 0;
   int64_t max_t = stats_.highest_in_ms.load();
   for (const auto& s : samples) {
     auto it = series_.find(s.id);
-    if (it == series_.end() || it->second->dropped) {
-      stats_.samples_dropped += 1;
+    if (it == series_.end()) {
+      ++unknown;
+      continue;
+    }
+    if (it->second->dropped) {
+      ++dropped;
+      continue;
+    }
+    if (s.t < cutoff) {
+      ++too_old;
       continue;
     }
     per_shard[(s.id * 0x9E3779B97F4A7C15ull >> 32) % nshards].push_back(
@@ -469,7 +358,11 @@ void QueueManager::handle_samples(std::string_view rec, uint64_t seg, uint64_t o
     max_t = std::max(max_t, s.t);
     ++kept;
   }
-  stats_.highest_in_ms = max_t;
+  if (dropped + unknown + too_old) {
+    stats_.samples_dropped += dropped + unknown + too_old;
+    stats_.dropped_unknown += unknown;
+    stats_.dropped_too_old += too_old;
+  }
   {
     std::lock_guard lk(track_mu_);
     if (kept == 0) {
@@ -478,15 +371,23 @@ void QueueManager::handle_samples(std::string_view rec, uint64_t seg, uint64_t o
     }
     inflight_.push_back({seg, off, kept});
   }
+  stats_.highest_in_ms = max_t;
   stats_.samples_in += kept;
+  stats_.samples_pending += kept;
   const size_t capacity = std::max(1, opts_.cfg.queue_config.capacity);
   for (size_t i = 0; i < nshards; ++i) {
     if (per_shard[i].empty()) continue;
     Shard& sh = *shards_[i];
     std::unique_lock lk(sh.mu);
-    // Blocks this reader (never the scrapers) while the shard is full.
+    // Blocks this reader (never the scrapers) while the shard is full: the
+    // backlog stays in the WAL, not in memory.
     while (sh.queue.size() >= capacity && !stopping_) {
-      sh.space_cv.wait_for(lk, std::chrono::milliseconds(100));
+      stats_.enqueue_retries += 1;
+      if (sh.space_cv.wait_for(lk, std::chrono::milliseconds(100)) == std::cv_status::timeout) {
+        lk.unlock();
+        tick();  // keep metrics and the saved position current while blocked
+        lk.lock();
+      }
     }
     if (stopping_) return;
     if (sh.queue.empty()) sh.first_at = Clock::now();
@@ -521,26 +422,31 @@ void QueueManager::stop_shards() {
   shards_.clear();
 }
 
-// Sends everything queued; true when all shards are empty and idle.
+// Sends everything queued; true when all shards are empty and idle within
+// kDrainDeadline.
 bool QueueManager::drain_shards() {
-  for (auto& sh : shards_) {
-    std::lock_guard lk(sh->mu);
-    sh->flush = true;
-    sh->cv.notify_all();
-  }
+  auto set_flush = [&](bool on) {
+    for (auto& sh : shards_) {
+      std::lock_guard lk(sh->mu);
+      sh->flush = on;
+    }
+    for (auto& sh : shards_) sh->cv.notify_all();
+  };
+  set_flush(true);
+  const auto deadline = Clock::now() + kDrainDeadline;
   bool drained = false;
-  while (!drained && !stopping_) {
+  while (!drained && !stopping_ && Clock::now() < deadline) {
     drained = true;
     for (auto& sh : shards_) {
       std::lock_guard lk(sh->mu);
       if (!sh->queue.empty() || sh->busy) drained = false;
     }
-    if (!drained) wait_stop(std::chrono::milliseconds(5));
+    if (!drained) {
+      tick();
+      wait_stop(std::chrono::milliseconds(5));
+    }
   }
-  for (auto& sh : shards_) {
-    std::lock_guard lk(sh->mu);
-    sh->flush = false;
-  }
+  set_flush(false);
   return drained;
 }
 
@@ -579,98 +485,101 @@ void QueueManager::maybe_reshard() {
 }
 
 void QueueManager::publish_metrics() {
-  Metrics* m = metrics_.get();
-  if (!m) return;
-  const uint64_t now[7] = {stats_.samples_sent,    stats_.samples_failed, stats_.samples_retried,
-                           stats_.samples_dropped, stats_.samples_in,     stats_.bytes_sent,
-                           stats_.skipped_segments};
-  prometheus::Counter* cs[7] = {m->sent, m->failed, m->retried, m->dropped,
-                                m->in,   m->bytes,  m->skipped};
-  for (int i = 0; i < 7; ++i) {
-    cs[i]->Increment(static_cast<double>(now[i] - m->last[i]));
-    m->last[i] = now[i];
-  }
-  m->pending->Set(
-      static_cast<double>(stats_.samples_in - stats_.samples_sent - stats_.samples_failed));
-  m->highest_in->Set(stats_.highest_in_ms / 1000.0);
-  m->highest_sent->Set(stats_.highest_sent_ms / 1000.0);
-  m->shards->Set(stats_.shards);
-  m->desired->Set(stats_.desired_shards);
-  m->min_shards->Set(opts_.cfg.queue_config.min_shards);
-  m->max_shards->Set(opts_.cfg.queue_config.max_shards);
+  if (metrics_) metrics_->publish(stats_);
 }
 
 void QueueManager::run_reader() {
   const auto& qc = opts_.cfg.queue_config;
   start_shards(std::max(1, qc.min_shards));
   stats_.desired_shards = static_cast<int>(shards_.size());
-  last_reshard_ = Clock::now();
-  load_checkpoint_series();
+  last_reshard_ = last_save_ = last_publish_ = Clock::now();
+  if (auto cp = read_checkpoint(false)) last_checkpoint_ = *cp;
   // Replay from the oldest segment for series; samples only after the saved
-  // position (or, without one, after the live end at start).
-  std::optional<std::pair<uint64_t, uint64_t>> skip_until = resume_after_;
-  bool scan_to_end = !resume_after_.has_value();
-  uint64_t first = 0;
-  auto tailer = wal::Tailer::open(opts_.wal_dir, first);
-  auto last_save = Clock::now(), last_publish = Clock::now();
-  uint64_t skipped_seen = 0;
-  std::optional<std::pair<uint64_t, uint64_t>> last_rec;
+  // position (or, without one, from the live end at start).
+  std::optional<std::pair<uint64_t, uint64_t>> skip_until = resume_after_, live_end = live_end_;
+  auto tailer = wal::Tailer::open(opts_.wal_dir, first_segment_);
+  uint64_t skipped_seen = 0, segment_seen = first_segment_;
+  bool read_any = false;
+  stats_.current_segment = first_segment_;
   while (!stopping_) {
-    auto now = Clock::now();
-    if (now - last_publish >= std::chrono::seconds(1)) {
-      publish_metrics();
-      last_publish = now;
+    tick();
+    if (!skip_until && !live_end) maybe_reshard();
+    auto next = tailer->next();
+    if (tailer->segment() != segment_seen) {
+      segment_seen = tailer->segment();
+      stats_.current_segment = segment_seen;
+      // Past a newer checkpoint: forget the series the DB dropped.
+      auto cp = newest_checkpoint(opts_.wal_dir);
+      if (cp && cp->second > last_checkpoint_ && cp->second <= segment_seen) {
+        if (auto n = read_checkpoint(true)) last_checkpoint_ = *n;
+      }
     }
-    if (now - last_save >= opts_.save_interval) {
-      save_position();
-      last_save = now;
-    }
-    if (!scan_to_end && !skip_until) maybe_reshard();
-    switch (tailer->next()) {
+    switch (next) {
       case wal::Tailer::Next::kRecord: {
         auto pos = std::make_pair(tailer->segment(), tailer->offset());
-        last_rec = pos;
+        if (!read_any) {
+          // Segments missing before the first record are not a loss.
+          read_any = true;
+          skipped_seen = tailer->skipped_segments();
+        }
         std::string_view rec = tailer->record();
         auto type = wal::record_type(rec);
-        bool replay_only = scan_to_end || (skip_until && pos <= *skip_until);
-        if (skip_until && pos > *skip_until) skip_until.reset();
-        if (type && *type == wal::RecordType::kSeries) {
-          handle_series(rec);
-          if (!replay_only) {
-            std::lock_guard lk(track_mu_);
-            mark_done_locked(pos.first, pos.second);
-          }
-        } else if (!replay_only) {
-          if (type && *type == wal::RecordType::kSamples) {
-            handle_samples(rec, pos.first, pos.second);
+        bool replay_only = false;
+        if (skip_until) {
+          if (pos <= *skip_until) {
+            replay_only = true;
           } else {
-            std::lock_guard lk(track_mu_);
-            mark_done_locked(pos.first, pos.second);
+            skip_until.reset();
           }
+        }
+        if (live_end) {
+          if (pos < *live_end) {
+            replay_only = true;
+          } else {
+            live_end.reset();
+          }
+        }
+        const bool is_series = type && *type == wal::RecordType::kSeries;
+        const bool is_samples = type && *type == wal::RecordType::kSamples;
+        (is_series    ? stats_.series_records
+         : is_samples ? stats_.sample_records
+                      : stats_.other_records) += 1;
+        if (is_series) handle_series(rec, pos.first);
+        if (replay_only) {
+          // Before the live end of a new queue: handled by definition.
+          if (!resume_after_) {
+            std::lock_guard lk(track_mu_);
+            done_pos_ = pos;
+          }
+        } else if (is_samples) {
+          handle_samples(rec, pos.first, pos.second);
+        } else {
+          std::lock_guard lk(track_mu_);
+          mark_done_locked(pos.first, pos.second);
         }
         break;
       }
       case wal::Tailer::Next::kCaughtUp:
-        if (scan_to_end) {
-          scan_to_end = false;
-          if (last_rec) {
-            std::lock_guard lk(track_mu_);
-            done_pos_ = last_rec;
-          }
-        }
-        // The saved position lies past the WAL's end (WAL reset): send all new.
+        // A saved position past the WAL's end (the WAL was reset): send all new.
         skip_until.reset();
-        caught_up_ = true;
-        if (wait_stop(opts_.poll_interval)) break;
+        // The live end lay in a segment that is finished now (or gone).
+        if (live_end && tailer->segment() != live_end->first) live_end.reset();
+        if (!caught_up_) {
+          caught_up_ = true;
+          save_position();  // a SIGKILL from now on resumes here, not at a new live end
+          last_save_ = Clock::now();
+        }
+        wait_stop(opts_.poll_interval);
         break;
       case wal::Tailer::Next::kError:
         LOG_WARN("Remote write: WAL read error, retrying", {"remote_name", name()},
                  {"err", tailer->status().message()});
         if (wait_stop(std::chrono::seconds(1))) break;
         tailer = wal::Tailer::open(opts_.wal_dir, tailer->segment());
+        skipped_seen = 0;  // the new tailer counts from zero
         break;
     }
-    if (tailer->skipped_segments() != skipped_seen) {
+    if (read_any && tailer->skipped_segments() != skipped_seen) {
       stats_.skipped_segments += tailer->skipped_segments() - skipped_seen;
       skipped_seen = tailer->skipped_segments();
     }

@@ -5,15 +5,23 @@
 // samples to shards by series id so each series stays in order, reshards,
 // saves the position) and one thread per shard (batches, sends, retries).
 // Scraping is never blocked: the manager only reads WAL files. Memory is
-// bounded by capacity x shards queued samples plus the series map; a backlog
+// bounded per shard by capacity queued samples plus one WAL record (the
+// reader queues a record's samples whole once the queue is below capacity)
+// plus the batch in flight, and by the series map; a backlog
 // stays in the WAL (see RemoteStorage for the segment hold).
 //
 // Progress: the position of the newest WAL record all of whose samples were
 // sent (or dropped) and every record before it, written to `position_file`
-// every save_interval and at stop. A restart skips records up to there, after
-// learning the labels of earlier series from the newest checkpoint and the
-// segments before the position. Without a position file the manager starts at
-// the live end of the WAL (as Prometheus does for a new queue).
+// when the reader first catches up, every save_interval and at stop. A restart
+// skips records up to there, after learning the labels of earlier series from
+// the newest checkpoint and the segments before the position. Without a
+// position file the manager starts at the live end of the WAL as it is when
+// start() returns (as Prometheus does for a new queue): every record logged
+// after that is sent.
+//
+// Series the DB dropped (absent from a newer checkpoint) are forgotten once
+// the reader is past that checkpoint and their queued samples are done, so
+// series churn does not grow the map forever.
 //
 // All public methods are thread-safe.
 #pragma once
@@ -42,6 +50,8 @@ class Registry;
 
 namespace promlite::remote {
 
+class QueueMetrics;
+
 // Applies write_relabel_configs (the cmd layer passes the scraper's relabel
 // function: remote/ does not depend on scraper/). Sets *keep=false to drop.
 using RelabelFn =
@@ -56,7 +66,8 @@ struct QueueOptions {
   std::string position_file;  // empty: do not persist progress
   std::string user_agent = "promlite";
   std::chrono::milliseconds poll_interval{50};
-  std::chrono::milliseconds save_interval{5000};
+  // A SIGKILL resends at most what was acknowledged in the last interval.
+  std::chrono::milliseconds save_interval{1000};
   std::chrono::milliseconds reshard_interval{10000};
   prometheus::Registry* registry = nullptr;  // self-metrics; may be null
 };
@@ -67,13 +78,22 @@ struct QueueStats {
   std::atomic<uint64_t> samples_sent{0};     // acknowledged with 2xx
   std::atomic<uint64_t> samples_failed{0};   // dropped after a non-retryable answer
   std::atomic<uint64_t> samples_retried{0};  // sent again after 5xx/429/network error
-  std::atomic<uint64_t> samples_dropped{0};  // dropped by relabeling or unknown series
+  std::atomic<uint64_t> samples_dropped{0};  // all reasons: relabeling, unknown series, too old
+  std::atomic<uint64_t> dropped_unknown{0};  // of those: series id never seen
+  std::atomic<uint64_t> dropped_too_old{0};  // of those: older than sample_age_limit
+  std::atomic<int64_t> samples_pending{0};   // queued or being sent
+  std::atomic<uint64_t> enqueue_retries{0};  // the reader waited for room in a full shard
+  std::atomic<uint64_t> series_records{0};   // WAL records read, by type
+  std::atomic<uint64_t> sample_records{0};
+  std::atomic<uint64_t> other_records{0};
+  std::atomic<uint64_t> current_segment{0};  // the WAL segment being read
+  std::atomic<uint64_t> series{0};           // series known to the reader
   std::atomic<uint64_t> batches_sent{0};
   std::atomic<uint64_t> batches_failed{0};
   std::atomic<uint64_t> bytes_sent{0};        // compressed request bytes acknowledged
   std::atomic<uint64_t> skipped_segments{0};  // WAL segments deleted before they were read
-  std::atomic<int64_t> highest_in_ms{0};
-  std::atomic<int64_t> highest_sent_ms{0};
+  std::atomic<int64_t> highest_in_ms{0};      // newest sample queued
+  std::atomic<int64_t> highest_sent_ms{0};    // newest sample acknowledged
   std::atomic<int> shards{0};
   std::atomic<int> desired_shards{0};
   std::atomic<uint64_t> send_nanos{0};  // time spent in successful sends
@@ -102,16 +122,21 @@ class QueueManager {
 
   struct Shard;
   struct Series;
-  struct Metrics;
 
  private:
   explicit QueueManager(QueueOptions opts);
 
   void run_reader();
   void load_position();
+  void find_start();
   void save_position();
-  void load_checkpoint_series();
-  void handle_series(std::string_view rec);
+  // Periodic work of the reader (metrics, position, freeing forgotten series);
+  // also called while it waits for room in a shard or for a drain.
+  void tick();
+  // Reads the series of the newest checkpoint; with `gc`, then forgets the
+  // series that checkpoint no longer has. Returns the checkpoint's number.
+  std::optional<uint64_t> read_checkpoint(bool gc);
+  void handle_series(std::string_view rec, uint64_t segment);
   void handle_samples(std::string_view rec, uint64_t seg, uint64_t off);
   void mark_done_locked(uint64_t seg, uint64_t off);
   void complete(uint64_t seq, uint32_t n);  // called by shards
@@ -126,7 +151,7 @@ class QueueManager {
 
   QueueOptions opts_;
   QueueStats stats_;
-  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<QueueMetrics> metrics_;
 
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
@@ -137,7 +162,16 @@ class QueueManager {
   // Reader-thread state.
   std::vector<std::unique_ptr<Shard>> shards_;
   std::unordered_map<uint64_t, std::unique_ptr<Series>> series_;
-  uint64_t next_seq_ = 0;
+  // Forgotten series, freed once every record before `seq` is done (queued
+  // samples point at them until then).
+  struct Grave {
+    uint64_t seq;
+    std::vector<std::unique_ptr<Series>> series;
+  };
+  std::deque<Grave> graves_;
+  uint64_t first_segment_ = 0;    // where reading starts: the oldest segment at start()
+  uint64_t last_checkpoint_ = 0;  // number of the newest checkpoint read (0: none)
+  std::chrono::steady_clock::time_point last_save_, last_publish_;
 
   // Progress tracking: records with samples still in flight, oldest first.
   struct Pending {
@@ -149,6 +183,9 @@ class QueueManager {
   uint64_t base_seq_ = 0;  // seq of inflight_.front()
   std::optional<std::pair<uint64_t, uint64_t>> done_pos_;
   std::optional<std::pair<uint64_t, uint64_t>> resume_after_;  // loaded at start
+  // Without a saved position: the end of the WAL when start() ran; records
+  // before it are only read for their series.
+  std::optional<std::pair<uint64_t, uint64_t>> live_end_;
 
   // Resharding inputs (reader thread).
   std::chrono::steady_clock::time_point last_reshard_;

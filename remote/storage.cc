@@ -23,6 +23,7 @@ Status RemoteStorage::apply_config(const config::Config& cfg) {
   old.swap(queues_);
   for (auto& q : old) q->stop();  // saves each position before the new queue reads it
   old.clear();
+  stopped_hold_.reset();
   Status first;
   for (const auto& rw : cfg.remote_write) {
     QueueOptions o;
@@ -47,19 +48,30 @@ Status RemoteStorage::apply_config(const config::Config& cfg) {
   return first;
 }
 
-std::optional<uint64_t> RemoteStorage::oldest_needed_segment() const {
-  std::lock_guard lk(mu_);
+namespace {
+
+std::optional<uint64_t> oldest_of(const std::vector<std::unique_ptr<QueueManager>>& queues) {
   std::optional<uint64_t> out;
-  for (const auto& q : queues_) {
+  for (const auto& q : queues) {
     auto s = q->oldest_needed_segment();
     if (s && (!out || *s < *out)) out = s;
   }
   return out;
 }
 
+}  // namespace
+
+std::optional<uint64_t> RemoteStorage::oldest_needed_segment() const {
+  std::lock_guard lk(mu_);
+  return queues_.empty() ? stopped_hold_ : oldest_of(queues_);
+}
+
 void RemoteStorage::stop() {
   std::lock_guard lk(mu_);
   for (auto& q : queues_) q->stop();
+  // Keep holding what the stopped queues still need: the DB's final
+  // checkpoint must not delete the backlog they resume from after a restart.
+  if (!queues_.empty()) stopped_hold_ = oldest_of(queues_);
   queues_.clear();
 }
 

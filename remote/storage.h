@@ -42,7 +42,10 @@ class RemoteStorage {
   // cannot start (bad TLS file) is logged and skipped; the first error is returned.
   Status apply_config(const config::Config& cfg);
   // The oldest WAL segment any queue still needs (for DB::set_wal_hold).
+  // After stop() it still names what the stopped queues will resume from, so
+  // keep the hold in place through the DB's final checkpoint.
   std::optional<uint64_t> oldest_needed_segment() const;
+  // Stops every queue (each saves its position).
   void stop();
   size_t queues() const;
 
@@ -50,6 +53,7 @@ class RemoteStorage {
   RemoteStorageOptions opts_;
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<QueueManager>> queues_;
+  std::optional<uint64_t> stopped_hold_;  // see oldest_needed_segment()
 };
 
 }  // namespace promlite::remote

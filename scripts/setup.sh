@@ -16,7 +16,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 
-test_packages=(prometheus)
+test_packages=(prometheus victoria-metrics)
 bench_packages=(prometheus victoria-metrics python3)
 case "${1:-}" in
   --test) packages+=("${test_packages[@]}") ;;

@@ -1,7 +1,8 @@
-// NOT YET: written at the deadline; not compiled or run yet (see the remote report).
-// Remote-write forwarding throughput: a QueueManager reads a WAL of 1000
-// series x 500 scrapes and sends it to a local HTTP receiver that reads each
-// request and answers 204. Reports samples/s (the target: >= 500k/s).
+// Remote-write forwarding throughput, end to end: a QueueManager reads a WAL
+// of 1000 series x 500 scrapes (decode, route to shards, batch, protobuf +
+// snappy) and POSTs it to a local HTTP sink that reads each request and
+// answers 204. items_per_second is samples/s in wall time (the target:
+// >= 500k/s on 2 cores); the sink's own CPU shares the machine.
 #include <benchmark/benchmark.h>
 
 #include <boost/asio.hpp>
@@ -98,6 +99,8 @@ void BM_RemoteWriteForward(benchmark::State& state) {
     o.position_file = (dir / "pos").string();
     o.queue_name = "bench";
     o.poll_interval = std::chrono::milliseconds(1);
+    // The last partial batch of each shard goes at once, not after 5 s.
+    o.cfg.queue_config.batch_send_deadline = 1;
     auto q = std::move(QueueManager::start(o).value());
     while (q->stats().samples_sent < uint64_t(kSeries) * kScrapes) {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
@@ -107,7 +110,12 @@ void BM_RemoteWriteForward(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kSeries * kScrapes);
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_RemoteWriteForward)->Arg(1)->Arg(2)->Arg(4)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RemoteWriteForward)
+    ->Arg(1)
+    ->Arg(2)
+    ->Arg(4)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace promlite::remote

@@ -3,6 +3,7 @@
 // The handler chooses each answer's status. Header-only (tests only).
 #pragma once
 
+#include <fcntl.h>
 #include <snappy.h>
 
 #include <atomic>
@@ -104,6 +105,9 @@ class FakeReceiver {
     namespace asio = boost::asio;
     asio::ip::tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), port);
     acceptor_.open(ep.protocol());
+    // Not inherited by processes a test starts (a sender that held our port
+    // open would accept its own requests while we are "down").
+    ::fcntl(acceptor_.native_handle(), F_SETFD, FD_CLOEXEC);
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(ep);
     acceptor_.listen();
@@ -123,8 +127,13 @@ class FakeReceiver {
     thread_.join();
     acceptor_.close(ec);
     {
+      // Reset, not FIN: like a receiver that crashed, and no lingering
+      // connection state keeps a new receiver from binding the same port.
       std::lock_guard lk(mu_);
-      for (auto* s : sockets_) s->shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+      for (auto* s : sockets_) {
+        s->set_option(boost::asio::socket_base::linger(true, 0), ec);
+        s->shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+      }
     }
     for (auto& t : workers_) t.join();
     for (auto* s : sockets_) delete s;
@@ -164,6 +173,7 @@ class FakeReceiver {
         delete sock;
         return;
       }
+      ::fcntl(sock->native_handle(), F_SETFD, FD_CLOEXEC);
       std::lock_guard lk(mu_);
       sockets_.push_back(sock);
       workers_.emplace_back([this, sock] { serve(sock); });

@@ -1,9 +1,13 @@
 #include "remote/queue_manager.h"
 
 #include <gtest/gtest.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "remote/storage.h"
 #include "tests/remote/fake_receiver.h"
@@ -222,6 +226,196 @@ TEST_F(QueueTest, RestartLearnsSeriesFromEarlierSegments) {
   auto got = rx.samples();
   expect_each_once(got, 10);
   EXPECT_EQ(q->stats().samples_dropped, 0u);
+}
+
+// A new queue (no position file) skips what the WAL held when start()
+// returned, but sends every record logged after that, even while its reader
+// is still scanning the old records. (It used to take the live end as "where
+// the first scan ends", so scrapes logged during that scan were never sent.)
+TEST_F(QueueTest, NewQueueSendsEverythingLoggedAfterStartReturns) {
+  for (int t = 1; t <= 300; ++t) log_scrape(1, 20, t * 1000);  // the old backlog
+  FakeReceiver rx([](int) { return 200; });
+  auto q = QueueManager::start(options(rx.url()));
+  ASSERT_TRUE(q.is_ok());
+  // No wait for caught_up(): the reader is still busy with the old records.
+  for (int t = 301; t <= 305; ++t) log_scrape(1, 20, t * 1000);
+  ASSERT_TRUE(rx.wait_for_samples(100)) << rx.samples().size();
+  (*q)->stop();
+  auto got = rx.samples();
+  expect_each_once(got, 100);
+  for (const auto& s : got) EXPECT_GT(s.t, 300000) << s.labels;
+}
+
+std::string render(const prometheus::Registry& reg) {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, reg.Collect());
+  return out.str();
+}
+
+// While the destination is down the reader stops at capacity x shards queued
+// samples (the backlog stays in the WAL) and keeps the self-metrics current.
+TEST_F(QueueTest, MemoryBoundedWhileDestinationDown) {
+  uint16_t port;
+  {
+    FakeReceiver probe([](int) { return 200; });
+    port = probe.port();
+  }
+  prometheus::Registry reg;
+  auto o = options("http://127.0.0.1:" + std::to_string(port) + "/api/v1/write");
+  o.cfg.queue_config.capacity = 100;
+  o.cfg.queue_config.max_samples_per_send = 50;
+  o.cfg.queue_config.max_shards = 1;
+  o.registry = &reg;
+  auto q = start(o);
+  for (int t = 1; t <= 100; ++t) log_scrape(1, 20, t * 1000);  // 2000 samples
+  ASSERT_TRUE(wait_until([&] { return q->stats().enqueue_retries > 0; }));
+  // The queue (below capacity before a record's 20 go in), the batch being
+  // retried, and the record the reader is waiting to queue.
+  EXPECT_LE(q->stats().samples_pending, 100 + 20 + 50 + 20);
+  EXPECT_LE(q->stats().samples_in, 100u + 20 + 50 + 20);
+  // Published while the reader waits for room.
+  ASSERT_TRUE(wait_until(
+      [&] {
+        return render(reg).find("prometheus_remote_storage_samples_pending{remote_name=\"test\"") !=
+               std::string::npos;
+      },
+      3000));
+  EXPECT_EQ(q->oldest_needed_segment().value_or(99), 0u);
+  FakeReceiver rx([](int) { return 200; }, port);
+  ASSERT_TRUE(rx.wait_for_samples(2000, 10000));
+  q->stop();
+  expect_each_once(rx.samples(), 2000);
+  EXPECT_EQ(q->stats().samples_pending, 0);
+}
+
+TEST_F(QueueTest, SelfMetricsAreNamedAsPrometheus) {
+  FakeReceiver rx([](int n) { return n == 0 ? 400 : 200; });
+  prometheus::Registry reg;
+  auto o = options(rx.url());
+  o.registry = &reg;
+  o.cfg.queue_config.batch_send_deadline = 1000;  // full batches of 100
+  config::RelabelConfig drop;
+  o.cfg.write_relabel_configs.push_back(drop);
+  o.relabel = [](const model::Labels& ls, const config::RelabelConfigs&, bool* keep) {
+    *keep = ls.get("i") != "1";
+    return ls;
+  };
+  auto q = start(o);
+  log_scrape(1, 101, 1000);  // 100 kept, the first batch refused
+  log_scrape(1, 101, 2000);
+  ASSERT_TRUE(rx.wait_for_samples(100));
+  q->stop();  // publishes the final values
+  const std::string text = render(reg);
+  const std::string l = "{remote_name=\"test\",url=\"" + rx.url() + "\"";
+  for (const std::string& want : std::vector<std::string>{
+           "prometheus_remote_storage_samples_total" + l + "} 100",
+           "prometheus_remote_storage_samples_failed_total" + l + "} 100",
+           "prometheus_remote_storage_samples_retried_total" + l + "} 0",
+           "prometheus_remote_storage_samples_dropped_total{reason=\"dropped_series\"," +
+               l.substr(1) + "} 2",
+           "prometheus_remote_storage_samples_dropped_total{reason=\"too_old\"," + l.substr(1) +
+               "} 0",
+           "prometheus_remote_storage_samples_pending" + l + "} 0",
+           "prometheus_remote_storage_shards" + l + "} 1",
+           "prometheus_remote_storage_shards_desired" + l + "} 1",
+           "prometheus_remote_storage_shards_max" + l + "} 4",
+           "prometheus_remote_storage_shard_capacity" + l + "} 10000",
+           "prometheus_remote_storage_max_samples_per_send" + l + "} 100",
+           "prometheus_remote_storage_queue_highest_timestamp_seconds" + l + "} 2",
+           "prometheus_remote_storage_queue_highest_sent_timestamp_seconds" + l + "} 2",
+           // Prometheus's one gauge for all queues: no labels.
+           "\nprometheus_remote_storage_highest_timestamp_in_seconds 2",
+           "prometheus_remote_storage_sent_batch_duration_seconds_count" + l + "} 2",
+           "prometheus_wal_watcher_records_read_total{consumer=\"test\",type=\"samples\"} 2",
+       }) {
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  }
+  EXPECT_NE(text.find("prometheus_remote_storage_bytes_total" + l + "} "), std::string::npos);
+  EXPECT_EQ(text.find("prometheus_remote_storage_samples_in_total{"), std::string::npos);
+}
+
+TEST_F(QueueTest, TooManyRequestsIsFinalUnlessRetryOn429) {
+  FakeReceiver rx([](int n) { return n == 0 ? 429 : 200; });
+  auto o = options(rx.url());
+  o.cfg.queue_config.retry_on_http_429 = false;  // Prometheus's default
+  auto q = start(o);
+  log_scrape(1, 10, 1000);
+  ASSERT_TRUE(wait_until([&] { return q->stats().samples_failed == 10; }));
+  log_scrape(1, 10, 2000);
+  ASSERT_TRUE(rx.wait_for_samples(10));
+  q->stop();
+  EXPECT_EQ(q->stats().samples_retried, 0u);
+}
+
+TEST_F(QueueTest, SampleAgeLimitDropsOldSamples) {
+  FakeReceiver rx([](int n) { return n < 2 ? 503 : 200; });
+  auto o = options(rx.url());
+  o.cfg.queue_config.sample_age_limit = 200;
+  o.cfg.queue_config.min_backoff = 150;  // the retried batch grows too old
+  o.cfg.queue_config.max_backoff = 150;
+  auto q = start(o);
+  const int64_t now = model::now_ms();
+  log_scrape(1, 10, now - 60000);  // too old when read
+  log_scrape(1, 10, now);          // too old after two retries
+  ASSERT_TRUE(wait_until([&] { return q->stats().dropped_too_old == 20; }));
+  log_scrape(1, 10, model::now_ms());
+  ASSERT_TRUE(rx.wait_for_samples(10));
+  q->stop();
+  EXPECT_EQ(rx.samples().size(), 10u);
+  EXPECT_EQ(q->stats().samples_pending, 0);
+}
+
+// After a checkpoint that no longer lists a series, the reader forgets it.
+TEST_F(QueueTest, ForgetsSeriesDroppedByACheckpoint) {
+  FakeReceiver rx([](int) { return 200; });
+  auto q = start(options(rx.url()));
+  log_scrape(1, 10, 1000);  // series 1..10
+  ASSERT_TRUE(rx.wait_for_samples(10));
+  EXPECT_EQ(q->stats().series, 10u);
+  // checkpoint.00000005 keeps series 1..4 (type-16 snapshots: id, labels).
+  {
+    wal::WriterOptions wo;
+    wo.sync_interval = std::chrono::milliseconds(0);
+    auto cp = wal::Writer::open((dir_ / "checkpoint.00000005").string(), wo);
+    ASSERT_TRUE(cp.is_ok());
+    for (uint64_t id = 1; id <= 4; ++id) {
+      auto ls = model::Labels::from_pairs({{"__name__", "m"}, {"i", std::to_string(id)}});
+      std::string rec(1, char(16));
+      rec.push_back(static_cast<char>(id));
+      rec.push_back(static_cast<char>(ls.data().size()));
+      rec += ls.data();
+      ASSERT_TRUE((*cp)->log(rec).is_ok());
+    }
+  }
+  while (writer_->stats().current_segment < 5) ASSERT_TRUE(writer_->rotate().is_ok());
+  log_scrape(1, 4, 2000);
+  ASSERT_TRUE(rx.wait_for_samples(14));
+  ASSERT_TRUE(wait_until([&] { return q->stats().series == 4; }));
+  q->stop();
+  expect_each_once(rx.samples(), 14);
+}
+
+TEST(RemoteStorageTest, HoldsTheBacklogAfterStop) {
+  auto dir = fs::temp_directory_path() / ("remote_hold_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "remote");
+  std::ofstream(dir / "remote" / "down.pos") << "3 100\n";
+  RemoteStorageOptions ro;
+  ro.wal_dir = (dir / "wal").string();
+  ro.data_dir = dir.string();
+  RemoteStorage rs(ro);
+  config::Config cfg;
+  config::RemoteWriteConfig rw;
+  rw.url = "http://127.0.0.1:1/api/v1/write";
+  rw.name = "down";
+  cfg.remote_write.push_back(rw);
+  ASSERT_TRUE(rs.apply_config(cfg).is_ok());
+  EXPECT_EQ(rs.oldest_needed_segment().value_or(99), 3u);
+  rs.stop();
+  EXPECT_EQ(rs.queues(), 0u);
+  // Still held for the DB's final checkpoint.
+  EXPECT_EQ(rs.oldest_needed_segment().value_or(99), 3u);
+  fs::remove_all(dir);
 }
 
 TEST(RemoteStorageTest, NamesQueuesAndRejectsBadUrls) {

@@ -1,0 +1,62 @@
+// QueueMetrics: the self-metrics of one remote_write queue, named and
+// labelled as Prometheus 3 names its own, so dashboards and alerts written for
+// Prometheus (e.g. the mixin's PrometheusRemoteWriteBehind) work unchanged:
+//
+//   prometheus_remote_storage_*{remote_name, url}   one series per queue
+//   prometheus_remote_storage_samples_dropped_total{..., reason}
+//   prometheus_remote_storage_highest_timestamp_in_seconds   no labels: the
+//       newest timestamp any queue read from the WAL
+//   prometheus_wal_watcher_*{consumer}              the queue's WAL reading
+//
+// Most values are mirrored from QueueStats by publish() (the reader thread,
+// about once a second); send durations and failed batches are recorded by
+// the shard threads as they happen. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "config/config.h"
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Histogram;
+class Registry;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace promlite::remote {
+
+struct QueueStats;
+
+class QueueMetrics {
+ public:
+  // Registers (or finds, after a config reload) the queue's metrics in `reg`,
+  // which must outlive this object.
+  QueueMetrics(prometheus::Registry& reg, const std::string& remote_name, const std::string& url,
+               const config::QueueConfig& qc);
+
+  // Copies the counters and gauges of `st` (one thread at a time).
+  void publish(const QueueStats& st);
+  // One send attempt that got an answer (any status), in seconds.
+  void observe_send(double seconds);
+  // A batch dropped after a non-recoverable answer (e.g. "http_400").
+  void count_failed_batch(const std::string& reason);
+
+ private:
+  std::map<std::string, std::string> labels_;
+  prometheus::Counter *sent_, *failed_, *retried_, *dropped_series_, *dropped_unknown_,
+      *dropped_too_old_, *bytes_, *enqueue_retries_, *skipped_, *series_read_, *samples_read_,
+      *other_read_;
+  prometheus::Gauge *pending_, *highest_enqueued_, *highest_sent_, *highest_in_global_, *shards_,
+      *desired_, *min_shards_, *max_shards_, *capacity_, *max_per_send_, *current_segment_;
+  prometheus::Histogram* send_duration_;
+  prometheus::Family<prometheus::Counter>* failed_batches_;
+  // Values already added to the counters (publish() adds the difference).
+  uint64_t last_[12] = {};
+};
+
+}  // namespace promlite::remote
