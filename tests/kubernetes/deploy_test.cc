@@ -2,8 +2,10 @@
 // Kubernetes manifests parse and carry what they must (minimal RBAC, probes,
 // storage, resources), and the Grafana files parse.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -12,6 +14,7 @@
 
 #include "config/config.h"
 #include "scraper/discovery/file_sd_parse.h"
+#include "scraper/target_labels.h"
 
 namespace promlite {
 namespace {
@@ -146,6 +149,73 @@ TEST(DeployTest, ConfigMapPrometheusYmlIsTheDefaultAnnotationJob) {
     EXPECT_EQ(a[i].target_label, b[i].target_label) << i;
   }
   EXPECT_EQ(job(*c)->kubernetes_sd_configs.at(0).role, "pod");
+}
+
+// deploy/kubernetes/sharded: the init container's own script renders the
+// config for each ordinal; every rendered config loads, names its replica, and
+// the replicas together keep every pod target exactly once, evenly enough.
+TEST(DeployTest, ShardedStatefulSetSplitsTargetsAcrossReplicas) {
+  auto docs = YAML::LoadAll(slurp(kDeploy / "kubernetes/sharded/statefulset.yaml"));
+  YAML::Node cm, sts;
+  for (const auto& d : docs) {
+    if (d["kind"].as<std::string>() == "ConfigMap") cm = d;
+    if (d["kind"].as<std::string>() == "StatefulSet") sts = d;
+  }
+  ASSERT_TRUE(cm.IsDefined() && sts.IsDefined());
+  const int replicas = sts["spec"]["replicas"].as<int>();
+  auto init = sts["spec"]["template"]["spec"]["initContainers"][0];
+  std::string shards_env;
+  for (const auto& e : init["env"]) {
+    if (e["name"].as<std::string>() == "SHARDS") shards_env = e["value"].as<std::string>();
+  }
+  ASSERT_EQ(shards_env, std::to_string(replicas)) << "SHARDS must equal spec.replicas";
+  std::string script = init["args"][0].as<std::string>();
+
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("promlite-sharded-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "tmpl");
+  std::filesystem::create_directories(dir / "config");
+  std::ofstream(dir / "tmpl/promlite.yml.tmpl")
+      << cm["data"]["promlite.yml.tmpl"].as<std::string>();
+  for (const char* mount : {"/tmpl/", "/config/"}) {
+    for (size_t p = script.find(mount); p != std::string::npos; p = script.find(mount, p + 1)) {
+      script.replace(p, 1, dir.string() + "/");
+      p += dir.string().size();
+    }
+  }
+  std::ofstream(dir / "render.sh") << script;
+
+  constexpr int kTargets = 300;
+  std::vector<int> kept_by(kTargets, 0);
+  std::vector<int> per_shard(static_cast<size_t>(replicas), 0);
+  for (int ordinal = 0; ordinal < replicas; ++ordinal) {
+    const std::string pod = "promlite-" + std::to_string(ordinal);
+    const std::string cmd =
+        "POD_NAME=" + pod + " SHARDS=" + shards_env + " sh " + (dir / "render.sh").string();
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    auto c = config::load_config(slurp(dir / "config/promlite.yml"), "promlite.yml");
+    ASSERT_TRUE(c.is_ok()) << pod << ": " << c.status().to_string();
+    EXPECT_EQ(c->global.external_labels.get("replica"), pod);
+    ASSERT_EQ(c->remote_write.size(), 1u);
+    ASSERT_EQ(c->scrape_configs.size(), 1u);
+    const auto& job = c->scrape_configs[0];
+    scraper::ScrapeSettings settings;
+    settings.job_name = job.job_name;
+    for (int i = 0; i < kTargets; ++i) {
+      model::Labels target{{"__address__", "10.1." + std::to_string(i / 250) + "." +
+                                               std::to_string(i % 250) + ":9249"},
+                           {"__meta_kubernetes_pod_annotation_prometheus_io_scrape", "true"}};
+      auto t = scraper::populate_target_labels(target, {}, settings, job.relabel_configs);
+      ASSERT_NE(t.outcome, scraper::PopulatedTarget::Outcome::kError) << t.error;
+      if (t.outcome == scraper::PopulatedTarget::Outcome::kKeep) {
+        ++kept_by[static_cast<size_t>(i)];
+        ++per_shard[static_cast<size_t>(ordinal)];
+      }
+    }
+  }
+  std::filesystem::remove_all(dir);
+  for (int i = 0; i < kTargets; ++i) EXPECT_EQ(kept_by[static_cast<size_t>(i)], 1) << i;
+  for (int n : per_shard) EXPECT_GT(n, kTargets / replicas / 2);
 }
 
 TEST(DeployTest, GrafanaFilesParse) {
