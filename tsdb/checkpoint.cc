@@ -14,7 +14,9 @@
 #include "model/log.h"
 #include "tsdb/chunkenc/chunk.h"
 #include "tsdb/chunkenc/varint.h"
+#include "tsdb/wal/checkpoint_dir.h"
 #include "tsdb/wal/reader.h"
+#include "tsdb/wal/segment.h"
 #include "tsdb/wal/writer.h"
 
 namespace promlite::tsdb {
@@ -24,8 +26,6 @@ using chunkenc::get_uvarint;
 using chunkenc::put_uvarint;
 
 namespace {
-
-constexpr std::string_view kPrefix = "checkpoint.";
 
 void put_fixed64(std::string& out, uint64_t v) {
   char b[8];
@@ -71,35 +71,6 @@ struct Cursor {
     return v;
   }
 };
-
-std::string checkpoint_name(uint64_t segment) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "checkpoint.%08llu", static_cast<unsigned long long>(segment));
-  return buf;
-}
-
-// Parses "checkpoint.<digits>" (no suffix); false for anything else.
-bool parse_name(std::string_view name, uint64_t* segment) {
-  if (name.substr(0, kPrefix.size()) != kPrefix) return false;
-  std::string_view digits = name.substr(kPrefix.size());
-  if (digits.empty() || digits.size() > 19) return false;
-  uint64_t v = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *segment = v;
-  return true;
-}
-
-Status fsync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return io_error("open " + dir + ": " + std::strerror(errno));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return io_error("fsync " + dir + ": " + std::strerror(errno));
-  return Status::ok();
-}
 
 Status corrupt(const std::string& what) { return Status(StatusCode::kCorruption, what); }
 
@@ -197,7 +168,7 @@ Result<head::SeriesPtr> restore_snapshot(std::string_view record, head::Head& he
 
 Result<uint64_t> write_checkpoint(const head::Head& head, const std::string& data_dir,
                                   uint64_t segment) {
-  std::string final_dir = (fs::path(data_dir) / checkpoint_name(segment)).string();
+  std::string final_dir = (fs::path(data_dir) / wal::checkpoint_dir_name(segment)).string();
   std::string tmp_dir = final_dir + ".tmp";
   std::error_code ec;
   fs::remove_all(tmp_dir, ec);
@@ -255,36 +226,14 @@ Result<uint64_t> write_checkpoint(const head::Head& head, const std::string& dat
   }
   fs::rename(tmp_dir, final_dir, ec);
   if (ec) return io_error("rename " + tmp_dir + ": " + ec.message());
-  if (Status s = fsync_dir(data_dir); !s) return s;
+  if (Status s = wal::sync_dir(data_dir); !s) return s;
   return bytes;
 }
 
 Result<CheckpointInfo> latest_checkpoint(const std::string& data_dir) {
-  CheckpointInfo best;
-  bool found = false;
-  std::error_code ec;
-  std::vector<fs::path> stale;
-  for (const auto& entry : fs::directory_iterator(data_dir, ec)) {
-    std::string name = entry.path().filename().string();
-    if (name.size() > 4 && name.substr(name.size() - 4) == ".tmp" &&
-        name.substr(0, kPrefix.size()) == kPrefix) {
-      stale.push_back(entry.path());
-      continue;
-    }
-    uint64_t seg = 0;
-    if (!parse_name(name, &seg) || !entry.is_directory()) continue;
-    if (!found || seg > best.segment) {
-      best = {entry.path().string(), seg};
-      found = true;
-    }
-  }
-  if (ec) return io_error("list " + data_dir + ": " + ec.message());
-  for (const auto& p : stale) {
-    LOG_WARN("removing interrupted checkpoint", {"dir", p.string()});
-    fs::remove_all(p, ec);
-  }
-  if (!found) return Status(StatusCode::kNotFound, "no checkpoint");
-  return best;
+  auto cp = wal::latest_checkpoint_dir(data_dir);
+  if (!cp) return cp.status();
+  return CheckpointInfo{cp->path, cp->segment};
 }
 
 Result<uint64_t> load_checkpoint(const std::string& path, head::Head& head) {
@@ -333,31 +282,12 @@ Result<uint64_t> load_checkpoint(const std::string& path, head::Head& head) {
 }
 
 Status remove_checkpoints_before(const std::string& data_dir, uint64_t segment) {
-  std::error_code ec;
-  std::vector<fs::path> old;
-  for (const auto& entry : fs::directory_iterator(data_dir, ec)) {
-    uint64_t seg = 0;
-    if (parse_name(entry.path().filename().string(), &seg) && seg < segment) {
-      old.push_back(entry.path());
-    }
-  }
-  for (const auto& p : old) {
-    fs::remove_all(p, ec);
-    if (ec) return io_error("remove " + p.string() + ": " + ec.message());
-  }
-  return Status::ok();
+  auto n = wal::remove_checkpoint_dirs_before(data_dir, segment);
+  return n ? Status::ok() : n.status();
 }
 
 uint64_t checkpoint_bytes(const std::string& data_dir) {
-  uint64_t n = 0;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(data_dir, ec)) {
-    if (entry.path().filename().string().substr(0, kPrefix.size()) != kPrefix) continue;
-    for (const auto& f : fs::recursive_directory_iterator(entry.path(), ec)) {
-      if (f.is_regular_file(ec)) n += f.file_size(ec);
-    }
-  }
-  return n;
+  return wal::checkpoint_dirs_bytes(data_dir);
 }
 
 }  // namespace promlite::tsdb

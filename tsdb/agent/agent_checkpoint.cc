@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "model/log.h"
+#include "tsdb/wal/checkpoint_dir.h"
 #include "tsdb/wal/reader.h"
 #include "tsdb/wal/segment.h"
 #include "tsdb/wal/writer.h"
@@ -20,7 +21,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr uint8_t kSnapshotType = 16;
-constexpr std::string_view kPrefix = "checkpoint.";
 constexpr const char* kNextRefFile = "next_ref";
 
 void put_uvarint(std::string& out, uint64_t v) {
@@ -73,25 +73,6 @@ struct Cursor {
   }
 };
 
-std::string checkpoint_name(uint64_t segment) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "checkpoint.%08llu", static_cast<unsigned long long>(segment));
-  return buf;
-}
-
-bool parse_name(std::string_view name, uint64_t* segment) {
-  if (!name.starts_with(kPrefix)) return false;
-  std::string_view digits = name.substr(kPrefix.size());
-  if (digits.empty() || digits.size() > 19) return false;
-  uint64_t v = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  *segment = v;
-  return true;
-}
-
 Status write_small_file(const std::string& path, const std::string& text) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return wal::errno_status(errno, "open " + path);
@@ -142,7 +123,7 @@ Status decode_snapshot(std::string_view rec, SnapshotEntry* e) {
 Result<uint64_t> write_agent_checkpoint(
     const std::string& dir, uint64_t segment, uint64_t next_ref,
     const std::function<void(const std::function<void(const SnapshotEntry&)>&)>& entries) {
-  std::string final_dir = (fs::path(dir) / checkpoint_name(segment)).string();
+  std::string final_dir = (fs::path(dir) / wal::checkpoint_dir_name(segment)).string();
   std::string tmp_dir = final_dir + ".tmp";
   std::error_code ec;
   fs::remove_all(tmp_dir, ec);
@@ -195,30 +176,9 @@ Result<uint64_t> write_agent_checkpoint(
 }
 
 Result<CheckpointRef> latest_agent_checkpoint(const std::string& dir) {
-  CheckpointRef best;
-  bool found = false;
-  std::error_code ec;
-  std::vector<fs::path> stale;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::string name = entry.path().filename().string();
-    if (name.starts_with(kPrefix) && name.ends_with(".tmp")) {
-      stale.push_back(entry.path());
-      continue;
-    }
-    uint64_t seg = 0;
-    if (!parse_name(name, &seg) || !entry.is_directory()) continue;
-    if (!found || seg > best.segment) {
-      best = {entry.path().string(), seg};
-      found = true;
-    }
-  }
-  if (ec) return io_error("list " + dir + ": " + ec.message());
-  for (const auto& p : stale) {
-    LOG_WARN("Removing interrupted agent checkpoint", {"dir", p.string()});
-    fs::remove_all(p, ec);
-  }
-  if (!found) return Status(StatusCode::kNotFound, "no checkpoint");
-  return best;
+  auto cp = wal::latest_checkpoint_dir(dir);
+  if (!cp) return cp.status();
+  return CheckpointRef{cp->path, cp->segment};
 }
 
 Result<uint64_t> load_agent_checkpoint(const std::string& path,
@@ -249,31 +209,9 @@ Result<uint64_t> load_agent_checkpoint(const std::string& path,
 }
 
 Result<uint64_t> remove_agent_checkpoints_before(const std::string& dir, uint64_t segment) {
-  std::error_code ec;
-  std::vector<fs::path> old;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    uint64_t seg = 0;
-    if (parse_name(entry.path().filename().string(), &seg) && seg < segment) {
-      old.push_back(entry.path());
-    }
-  }
-  for (const auto& p : old) {
-    fs::remove_all(p, ec);
-    if (ec) return io_error("remove " + p.string() + ": " + ec.message());
-  }
-  return static_cast<uint64_t>(old.size());
+  return wal::remove_checkpoint_dirs_before(dir, segment);
 }
 
-uint64_t agent_checkpoint_bytes(const std::string& dir) {
-  uint64_t n = 0;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (!entry.path().filename().string().starts_with(kPrefix)) continue;
-    for (const auto& f : fs::recursive_directory_iterator(entry.path(), ec)) {
-      if (f.is_regular_file(ec)) n += f.file_size(ec);
-    }
-  }
-  return n;
-}
+uint64_t agent_checkpoint_bytes(const std::string& dir) { return wal::checkpoint_dirs_bytes(dir); }
 
 }  // namespace promlite::tsdb::agent
