@@ -48,12 +48,20 @@ Result<std::unique_ptr<QueueManager>> QueueManager::start(QueueOptions opts) {
   q->load_position();
   q->find_start();
   q->reader_ = std::thread([p = q.get()] { p->run_reader(); });
+  if (q->opts_.cfg.metadata_config.send && q->opts_.metadata) {
+    auto client = HttpClient::create(q->opts_.cfg, q->opts_.user_agent);  // validated above
+    q->metadata_ =
+        std::make_unique<MetadataSender>(q->opts_.cfg, q->opts_.queue_name, q->opts_.metadata,
+                                         std::move(*client), q->stats_, q->metrics_.get());
+  }
   return q;
 }
 
 QueueManager::~QueueManager() { stop(); }
 
 void QueueManager::stop() {
+  // First, so that the reader's last publish_metrics() sees its final counts.
+  if (metadata_) metadata_->stop();
   {
     std::lock_guard lk(stop_mu_);
     stopping_ = true;

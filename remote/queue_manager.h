@@ -3,7 +3,8 @@
 //
 // Threads: one reader thread (tails the WAL, keeps the series map, routes
 // samples to shards by series id so each series stays in order, reshards,
-// saves the position) and one thread per shard (batches, sends, retries).
+// saves the position) and one thread per shard (batches, sends, retries);
+// with metadata_config.send and a MetadataSource, a MetadataSender thread.
 // Scraping is never blocked: the manager only reads WAL files. Memory is
 // bounded per shard by capacity queued samples plus one WAL record (the
 // reader queues a record's samples whole once the queue is below capacity)
@@ -43,6 +44,7 @@
 #include "config/config.h"
 #include "model/labels.h"
 #include "model/status.h"
+#include "remote/metadata_sender.h"
 
 namespace prometheus {
 class Registry;
@@ -61,7 +63,9 @@ struct QueueOptions {
   config::RemoteWriteConfig cfg;
   std::string queue_name;  // remote_name label: cfg.name or a hash of the URL
   model::Labels external_labels;
-  RelabelFn relabel;          // may be empty (then write_relabel_configs are ignored)
+  RelabelFn relabel;  // may be empty (then write_relabel_configs are ignored)
+  // Scraped metadata to send per cfg.metadata_config; empty: none is sent.
+  MetadataSource metadata;
   std::string wal_dir;        // <data>/wal
   std::string position_file;  // empty: do not persist progress
   std::string user_agent = "promlite";
@@ -97,6 +101,11 @@ struct QueueStats {
   std::atomic<int> shards{0};
   std::atomic<int> desired_shards{0};
   std::atomic<uint64_t> send_nanos{0};  // time spent in successful sends
+  // metadata_config: entries (MetricMetadata) and compressed request bytes.
+  std::atomic<uint64_t> metadata_sent{0};     // acknowledged with 2xx
+  std::atomic<uint64_t> metadata_failed{0};   // non-retryable answer or deadline
+  std::atomic<uint64_t> metadata_retried{0};  // sent again after 5xx/429/network error
+  std::atomic<uint64_t> metadata_bytes{0};    // of acknowledged requests
 };
 
 class QueueManager {
@@ -152,6 +161,7 @@ class QueueManager {
   QueueOptions opts_;
   QueueStats stats_;
   std::unique_ptr<QueueMetrics> metrics_;
+  std::unique_ptr<MetadataSender> metadata_;  // null unless metadata_config.send
 
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;

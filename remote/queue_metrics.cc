@@ -52,6 +52,17 @@ QueueMetrics::QueueMetrics(prometheus::Registry& reg, const std::string& remote_
                    "The total number of bytes of data (not metadata) sent by the queue after "
                    "compression. Note that when exemplars over remote write is enabled the "
                    "exemplars included in a remote write request count towards this metric.");
+  metadata_sent_ = counter("prometheus_remote_storage_metadata_total",
+                           "Total number of metadata entries sent to remote storage.");
+  metadata_failed_ = counter("prometheus_remote_storage_metadata_failed_total",
+                             "Total number of metadata entries which failed on send to remote "
+                             "storage, non-recoverable errors.");
+  metadata_retried_ = counter("prometheus_remote_storage_metadata_retried_total",
+                              "Total number of metadata entries which failed on send to remote "
+                              "storage but were retried because the send error was recoverable.");
+  metadata_bytes_ = counter("prometheus_remote_storage_metadata_bytes_total",
+                            "The total number of bytes of metadata sent by the queue after "
+                            "compression.");
   enqueue_retries_ =
       counter("prometheus_remote_storage_enqueue_retries_total",
               "Total number of times enqueue has failed because a shards queue was full.");
@@ -134,22 +145,29 @@ QueueMetrics::QueueMetrics(prometheus::Registry& reg, const std::string& remote_
 void QueueMetrics::publish(const QueueStats& st) {
   const uint64_t dropped = st.samples_dropped, unknown = st.dropped_unknown,
                  too_old = st.dropped_too_old;
-  const uint64_t now[12] = {st.samples_sent,
-                            st.samples_failed,
-                            st.samples_retried,
-                            dropped - unknown - too_old,
-                            unknown,
-                            too_old,
-                            st.bytes_sent,
-                            st.enqueue_retries,
-                            st.skipped_segments,
-                            st.series_records,
-                            st.sample_records,
-                            st.other_records};
-  prometheus::Counter* cs[12] = {
-      sent_,  failed_,          retried_, dropped_series_, dropped_unknown_, dropped_too_old_,
-      bytes_, enqueue_retries_, skipped_, series_read_,    samples_read_,    other_read_};
-  for (int i = 0; i < 12; ++i) {
+  const uint64_t now[kCounters] = {st.samples_sent,
+                                   st.samples_failed,
+                                   st.samples_retried,
+                                   dropped - unknown - too_old,
+                                   unknown,
+                                   too_old,
+                                   st.bytes_sent,
+                                   st.enqueue_retries,
+                                   st.skipped_segments,
+                                   st.series_records,
+                                   st.sample_records,
+                                   st.other_records,
+                                   st.metadata_sent,
+                                   st.metadata_failed,
+                                   st.metadata_retried,
+                                   st.metadata_bytes};
+  prometheus::Counter* cs[kCounters] = {sent_,           failed_,          retried_,
+                                        dropped_series_, dropped_unknown_, dropped_too_old_,
+                                        bytes_,          enqueue_retries_, skipped_,
+                                        series_read_,    samples_read_,    other_read_,
+                                        metadata_sent_,  metadata_failed_, metadata_retried_,
+                                        metadata_bytes_};
+  for (int i = 0; i < kCounters; ++i) {
     if (now[i] > last_[i]) cs[i]->Increment(static_cast<double>(now[i] - last_[i]));
     last_[i] = now[i];
   }

@@ -3,6 +3,7 @@
 // Prometheus (e.g. the mixin's PrometheusRemoteWriteBehind) work unchanged:
 //
 //   prometheus_remote_storage_*{remote_name, url}   one series per queue
+//       (samples_*, bytes_total, metadata_*: metadata_config's sends)
 //   prometheus_remote_storage_samples_dropped_total{..., reason}
 //   prometheus_remote_storage_highest_timestamp_in_seconds   no labels: the
 //       newest timestamp any queue read from the WAL
@@ -50,13 +51,14 @@ class QueueMetrics {
   std::map<std::string, std::string> labels_;
   prometheus::Counter *sent_, *failed_, *retried_, *dropped_series_, *dropped_unknown_,
       *dropped_too_old_, *bytes_, *enqueue_retries_, *skipped_, *series_read_, *samples_read_,
-      *other_read_;
+      *other_read_, *metadata_sent_, *metadata_failed_, *metadata_retried_, *metadata_bytes_;
   prometheus::Gauge *pending_, *highest_enqueued_, *highest_sent_, *highest_in_global_, *shards_,
       *desired_, *min_shards_, *max_shards_, *capacity_, *max_per_send_, *current_segment_;
   prometheus::Histogram* send_duration_;
   prometheus::Family<prometheus::Counter>* failed_batches_;
+  static constexpr int kCounters = 16;
   // Values already added to the counters (publish() adds the difference).
-  uint64_t last_[12] = {};
+  uint64_t last_[kCounters] = {};
 };
 
 }  // namespace promlite::remote

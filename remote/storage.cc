@@ -31,6 +31,7 @@ Status RemoteStorage::apply_config(const config::Config& cfg) {
     o.queue_name = queue_name(rw);
     o.external_labels = cfg.global.external_labels;
     o.relabel = opts_.relabel;
+    o.metadata = opts_.metadata;
     o.wal_dir = opts_.wal_dir;
     if (!opts_.data_dir.empty())
       o.position_file = opts_.data_dir + "/remote/" + o.queue_name + ".pos";

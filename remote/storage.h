@@ -26,6 +26,8 @@ struct RemoteStorageOptions {
   std::string data_dir;  // positions go to <data_dir>/remote/
   std::string user_agent = "promlite";
   RelabelFn relabel;
+  // Scraped metadata for every queue with metadata_config.send (may be empty).
+  MetadataSource metadata;
   prometheus::Registry* registry = nullptr;
 };
 

@@ -2,6 +2,8 @@
 
 #include <snappy.h>
 
+#include <array>
+#include <cctype>
 #include <cstring>
 
 namespace promlite::remote {
@@ -15,6 +17,11 @@ constexpr char kTagValue = (2 << 3) | 2;        // Label.value
 constexpr char kTagSampleValue = (1 << 3) | 1;  // Sample.value (double)
 constexpr char kTagSampleTime = (2 << 3) | 0;   // Sample.timestamp (int64)
 constexpr char kTagTimeSeries = (1 << 3) | 2;   // WriteRequest.timeseries
+constexpr char kTagMetadata = (3 << 3) | 2;     // WriteRequest.metadata
+constexpr char kTagMetaType = (1 << 3) | 0;     // MetricMetadata.type (enum)
+constexpr char kTagMetaFamily = (2 << 3) | 2;   // MetricMetadata.metric_family_name
+constexpr char kTagMetaHelp = (4 << 3) | 2;     // MetricMetadata.help
+constexpr char kTagMetaUnit = (5 << 3) | 2;     // MetricMetadata.unit
 
 void put_varint(std::string& out, uint64_t v) {
   char tmp[10];
@@ -42,7 +49,49 @@ void put_bytes_field(std::string& out, char tag, std::string_view s) {
   out.append(s);
 }
 
+size_t bytes_field_len(std::string_view s) { return 1 + varint_len(s.size()) + s.size(); }
+
 }  // namespace
+
+int metric_type_proto(std::string_view type) {
+  // prompb MetricMetadata.MetricType: the index in this table (UNKNOWN = 0).
+  static constexpr std::array<std::string_view, 8> kNames = {
+      "unknown", "counter", "gauge", "histogram", "gaugehistogram", "summary", "info", "stateset"};
+  for (size_t i = 0; i < kNames.size(); ++i) {
+    const auto& n = kNames[i];
+    if (n.size() != type.size()) continue;
+    bool eq = true;
+    for (size_t j = 0; j < n.size() && eq; ++j) {
+      eq = std::tolower(static_cast<unsigned char>(type[j])) == n[j];
+    }
+    if (eq) return static_cast<int>(i);
+  }
+  return 0;
+}
+
+std::string encode_metadata_request(std::span<const MetricMetadataEntry> metadata) {
+  std::string out;
+  // proto3: fields holding their default value (0, "") are left out.
+  auto opt_bytes = [](std::string& o, char tag, std::string_view v) {
+    if (!v.empty()) put_bytes_field(o, tag, v);
+  };
+  for (const auto& m : metadata) {
+    const int type = metric_type_proto(m.type);
+    size_t len = (type ? 2 : 0) + (m.family.empty() ? 0 : bytes_field_len(m.family)) +
+                 (m.help.empty() ? 0 : bytes_field_len(m.help)) +
+                 (m.unit.empty() ? 0 : bytes_field_len(m.unit));
+    out.push_back(kTagMetadata);
+    put_varint(out, len);
+    if (type) {
+      out.push_back(kTagMetaType);
+      put_varint(out, static_cast<uint64_t>(type));
+    }
+    opt_bytes(out, kTagMetaFamily, m.family);
+    opt_bytes(out, kTagMetaHelp, m.help);
+    opt_bytes(out, kTagMetaUnit, m.unit);
+  }
+  return out;
+}
 
 std::string encode_labels(const model::Labels& labels) {
   std::string out;

@@ -12,11 +12,32 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "model/labels.h"
 #include "model/sample.h"
 
 namespace promlite::remote {
+
+// One metric family's metadata as scraped (remote-write 1.0 MetricMetadata).
+struct MetricMetadataEntry {
+  std::string family;            // metric_family_name
+  std::string type = "unknown";  // counter, gauge, histogram, gaugehistogram, summary, info,
+                                 // stateset, unknown (any other text: UNKNOWN)
+  std::string help;
+  std::string unit;
+  auto tie() const { return std::tie(family, type, help, unit); }
+  bool operator==(const MetricMetadataEntry& o) const { return tie() == o.tie(); }
+  bool operator<(const MetricMetadataEntry& o) const { return tie() < o.tie(); }
+};
+
+// The MetricMetadata.MetricType enum value of a type name (case-insensitive);
+// 0 (UNKNOWN) for names the protocol does not know.
+int metric_type_proto(std::string_view type);
+
+// A serialized (uncompressed) WriteRequest holding only `metadata` (field 3),
+// as Prometheus sends metadata: no time series.
+std::string encode_metadata_request(std::span<const MetricMetadataEntry> metadata);
 
 // The Label messages of a TimeSeries (field 1, repeated), in the labels' order
 // (model::Labels is sorted by name, as the protocol requires).

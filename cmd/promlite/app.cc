@@ -285,6 +285,17 @@ int run_promlite(const std::vector<std::string>& args) {
        .user_agent = std::string("promlite/") + PROMLITE_VERSION,
        .relabel = [](const model::Labels& ls, const config::RelabelConfigs& cfgs,
                      bool* keep) { return scraper::relabel(ls, cfgs, keep); },
+       // metadata_config: the scrape targets' metadata (also in agent mode).
+       .metadata =
+           [&scrapes] {
+             std::vector<remote::MetricMetadataEntry> out;
+             for (const auto& [target, families] : scrapes.target_metadata()) {
+               for (const auto& [family, m] : families) {
+                 out.push_back({family, m.type, m.help, m.unit});
+               }
+             }
+             return out;
+           },
        .registry = &metrics.registry()});
   set_wal_hold([&remote_storage] { return remote_storage.oldest_needed_segment(); },
                flags.remote_wal_max_size);

@@ -26,8 +26,16 @@ struct ReceivedSample {
   double v;
 };
 
-// Decodes a serialized WriteRequest; false when malformed.
-inline bool decode_write_request(std::string_view in, std::vector<ReceivedSample>& out) {
+// One WriteRequest.metadata entry (MetricMetadata).
+struct ReceivedMetadata {
+  int type = 0;  // MetricMetadata.MetricType (0 UNKNOWN, 1 COUNTER, ...)
+  std::string family, help, unit;
+};
+
+// Decodes a serialized WriteRequest; false when malformed. Metadata entries
+// go to *metadata when given.
+inline bool decode_write_request(std::string_view in, std::vector<ReceivedSample>& out,
+                                 std::vector<ReceivedMetadata>* metadata = nullptr) {
   auto varint = [](std::string_view& s, uint64_t* v) {
     *v = 0;
     for (int shift = 0; !s.empty() && shift < 64; shift += 7) {
@@ -63,6 +71,20 @@ inline bool decode_write_request(std::string_view in, std::vector<ReceivedSample
   std::string_view ts;
   while (!in.empty()) {
     if (!field(in, &num, &wt, &ts, &scalar)) return false;
+    if (num == 3 && wt == 2) {  // MetricMetadata
+      ReceivedMetadata m;
+      std::string_view b;
+      while (!ts.empty()) {
+        uint64_t n2, w2, sc = 0;
+        if (!field(ts, &n2, &w2, &b, &sc)) return false;
+        if (n2 == 1 && w2 == 0) m.type = static_cast<int>(sc);
+        if (n2 == 2 && w2 == 2) m.family = b;
+        if (n2 == 4 && w2 == 2) m.help = b;
+        if (n2 == 5 && w2 == 2) m.unit = b;
+      }
+      if (metadata) metadata->push_back(std::move(m));
+      continue;
+    }
     if (num != 1 || wt != 2) continue;
     std::string labels;
     std::vector<std::pair<int64_t, double>> samples;
@@ -147,6 +169,18 @@ class FakeReceiver {
     std::lock_guard lk(mu_);
     return samples_;
   }
+  // Metadata entries of accepted requests, in arrival order.
+  std::vector<ReceivedMetadata> metadata() const {
+    std::lock_guard lk(mu_);
+    return metadata_;
+  }
+  // Entries per accepted request that carried metadata.
+  std::vector<size_t> metadata_batch_sizes() const {
+    std::lock_guard lk(mu_);
+    return metadata_batch_sizes_;
+  }
+  // Requests (any answer) that carried metadata.
+  int metadata_requests() const { return metadata_requests_.load(); }
   std::vector<size_t> batch_sizes() const {
     std::lock_guard lk(mu_);
     return batch_sizes_;
@@ -192,16 +226,21 @@ class FakeReceiver {
       int status = handler_(n);
       std::string raw;
       std::vector<ReceivedSample> got;
+      std::vector<ReceivedMetadata> meta;
       bool ok = snappy::Uncompress(req.body().data(), req.body().size(), &raw) &&
-                decode_write_request(raw, got);
+                decode_write_request(raw, got, &meta);
       if (!ok) status = 400;
+      if (!meta.empty()) ++metadata_requests_;
       {
         std::lock_guard lk(mu_);
         headers_.clear();
         for (const auto& h : req) headers_[std::string(h.name_string())] = std::string(h.value());
         if (status / 100 == 2) {
-          batch_sizes_.push_back(got.size());
+          // A metadata-only request is no sample batch.
+          if (!got.empty() || meta.empty()) batch_sizes_.push_back(got.size());
           samples_.insert(samples_.end(), got.begin(), got.end());
+          if (!meta.empty()) metadata_batch_sizes_.push_back(meta.size());
+          metadata_.insert(metadata_.end(), meta.begin(), meta.end());
         }
       }
       http::response<http::string_body> res{static_cast<http::status>(status), 11};
@@ -222,11 +261,14 @@ class FakeReceiver {
   std::atomic<bool> stopped_{false};
   std::thread thread_;
   std::atomic<int> requests_{0};
+  std::atomic<int> metadata_requests_{0};
   mutable std::mutex mu_;
   std::vector<boost::asio::ip::tcp::socket*> sockets_;
   std::vector<std::thread> workers_;
   std::vector<ReceivedSample> samples_;
   std::vector<size_t> batch_sizes_;
+  std::vector<ReceivedMetadata> metadata_;
+  std::vector<size_t> metadata_batch_sizes_;
   std::map<std::string, std::string> headers_;
 };
 
