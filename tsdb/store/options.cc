@@ -7,7 +7,44 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_buffer_manager.h>
 
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <string>
+
+#include "model/log.h"
+
 namespace promlite::tsdb::store {
+
+namespace {
+
+// RocksDB's warnings and errors go to promlite's log instead of a LOG file in
+// the store directory. Besides saving the files, this keeps a full disk from
+// killing the process: Debian's librocksdb is built with assertions, and its
+// file logger asserts on the line after one it failed to write.
+class RocksLogger final : public rocksdb::Logger {
+ public:
+  RocksLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::WARN_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    // HEADER_LEVEL is the option dump at open, not a problem report.
+    if (level < GetInfoLogLevel() || level >= rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    char buf[1024];
+    int n = std::vsnprintf(buf, sizeof(buf), format, ap);
+    if (n < 0) return;
+    std::string_view msg(buf, std::min<size_t>(static_cast<size_t>(n), sizeof(buf) - 1));
+    if (level == rocksdb::InfoLogLevel::WARN_LEVEL) {
+      LOG_WARN("RocksDB", {"msg", msg});
+    } else {
+      LOG_ERROR("RocksDB", {"msg", msg});
+    }
+  }
+};
+
+}  // namespace
 
 rocksdb::DBOptions make_db_options(const StoreOptions& opts) {
   rocksdb::DBOptions o;
@@ -26,14 +63,17 @@ rocksdb::DBOptions make_db_options(const StoreOptions& opts) {
   o.sst_file_manager.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default()));
   o.bytes_per_sync = 1 << 20;
   o.wal_bytes_per_sync = 0;
-  o.keep_log_file_num = 3;
-  o.max_log_file_size = 1 << 20;
   o.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  o.info_log = std::make_shared<RocksLogger>();
   o.stats_dump_period_sec = 0;
   o.stats_persist_period_sec = 0;
   o.table_cache_numshardbits = 4;
   o.avoid_unnecessary_blocking_io = true;
   o.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // Open keeps what its WAL replays in memtables instead of writing it out at
+  // once: on a full disk that write fails Open, and promlite could not start
+  // (a crash loop) until space returned. The regular flushes write it later.
+  o.avoid_flush_during_recovery = true;
   return o;
 }
 

@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/metadata.h>
 #include <rocksdb/write_batch.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <charconv>
@@ -36,6 +37,18 @@ bool parse_partition_name(std::string_view name, model::Timestamp* start) {
   name.remove_prefix(kPartitionPrefix.size());
   auto [p, ec] = std::from_chars(name.data(), name.data() + name.size(), *start);
   return ec == std::errc() && p == name.data() + name.size();
+}
+
+// Room kept free besides a batch's own bytes: RocksDB's MANIFEST and OPTIONS
+// updates, and the promlite WAL appending at the same time.
+constexpr uint64_t kFreeSpaceMargin = 1 << 20;
+
+// Bytes an unprivileged writer may still use on the filesystem holding `dir`;
+// UINT64_MAX when that is unknown (the write is then simply tried).
+uint64_t free_bytes(const std::string& dir) {
+  struct statvfs v;
+  if (::statvfs(dir.c_str(), &v) != 0) return UINT64_MAX;
+  return static_cast<uint64_t>(v.f_bavail) * v.f_frsize;
 }
 
 int64_t parse_int(const std::string& s, int64_t fallback) {
@@ -275,21 +288,46 @@ Status Store::write(std::span<const ChunkRecord> chunks, bool sync) {
     }
   }
 
+  // A write that RocksDB's WAL fails for lack of space cannot be recovered
+  // from in this process (see write() in store.h), so it is not attempted
+  // when the batch would not fit: the caller keeps the chunks and retries.
+  if (wal_failed_) {
+    return Status(StatusCode::kResourceExhausted,
+                  "writing chunks: the store's RocksDB WAL ran out of space earlier; "
+                  "chunk writes resume after a restart");
+  }
+  const uint64_t need = batch.GetDataSize() + kFreeSpaceMargin;
+  if (uint64_t avail = free_bytes(dir_); avail < need) {
+    return Status(StatusCode::kResourceExhausted,
+                  "writing chunks: No space left on device (" + std::to_string(avail) +
+                      " bytes free in " + dir_ + ", " + std::to_string(need) + " needed)");
+  }
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   rocksdb::Status rs = db_->Write(wo, &batch);
-  if (!rs.ok() && !rs.IsInvalidArgument()) {
-    // A failed flush or compaction (e.g. disk full) leaves RocksDB in a
-    // read-only background-error state; try to leave it, then retry once.
+  if (!rs.ok() && !rs.IsInvalidArgument() && !rs.IsNoSpace()) {
+    // A failed flush or compaction leaves RocksDB in a read-only
+    // background-error state; try to leave it, then retry once. (A no-space
+    // background error is cleared by the SstFileManager once space returns.)
     if (db_->Resume().ok()) rs = db_->Write(wo, &batch);
   }
-  if (!rs.ok()) return from_rocks(rs, "writing chunks");
+  if (!rs.ok()) {
+    // RocksDB's message names the file: a WAL file (*.log) cannot be written
+    // again, an SST file (a failed flush) recovers.
+    if (rs.IsNoSpace() && rs.ToString().find(".log") != std::string::npos) {
+      wal_failed_ = true;
+      LOG_ERROR("The store's RocksDB WAL ran out of space; chunk writes stop until restart",
+                {"err", rs.ToString()});
+    }
+    return from_rocks(rs, "writing chunks");
+  }
   for (const Added& a : added) a.p->written->insert(a.id);
   evict_written_sets();
   return Status::ok();
 }
 
 Status Store::sync_wal() {
+  if (wal_failed_) return Status(StatusCode::kResourceExhausted, "syncing WAL: it failed a write");
   rocksdb::Status rs = db_->SyncWAL();
   return rs.ok() ? Status::ok() : from_rocks(rs, "syncing WAL");
 }
@@ -393,6 +431,9 @@ uint64_t Store::disk_bytes() const {
 }
 
 Status Store::flush() {
+  if (wal_failed_) {
+    return Status(StatusCode::kResourceExhausted, "flushing memtables: the WAL failed a write");
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles(other_handles_);
   auto parts = all_partitions();
   for (const auto& p : parts) handles.push_back(p->cf.get());

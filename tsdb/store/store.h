@@ -24,6 +24,7 @@
 // before the Store.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -115,9 +116,15 @@ class Store {
   // kInvalidArgument and nothing is written. Labels and postings are written
   // once per (partition, series id). With `sync` the batch is durable when this
   // returns (fsync of RocksDB's WAL); otherwise after the next sync_wal(). Disk
-  // full: kResourceExhausted; other write errors: kIOError, both with RocksDB's
-  // message. The store stays usable and later writes succeed once the cause is
-  // gone (a RocksDB background error is cleared with Resume()).
+  // full: kResourceExhausted, without RocksDB being asked to write when the
+  // filesystem lacks room for the batch plus a margin (see kFreeSpaceMargin);
+  // other write errors: kIOError, both with RocksDB's message. The store stays
+  // usable and later writes succeed once the cause is gone (a failed memtable
+  // flush recovers by itself through the SstFileManager, other background
+  // errors are cleared with Resume()). Exception: should RocksDB's own WAL fail
+  // a write for lack of space, every later write fails with kResourceExhausted
+  // until the store is reopened (RocksDB 7.8 reuses the failed log writer:
+  // an error forever, or an assertion in builds with assertions).
   // One writer thread at a time.
   Status write(std::span<const ChunkRecord> chunks, bool sync);
   Status sync_wal();
@@ -193,6 +200,9 @@ class Store {
 
   mutable std::mutex write_mu_;  // one writer; guards the written sets and write_counter_
   uint64_t write_counter_ = 0;
+  // RocksDB's WAL failed a write for lack of space: writes, WAL syncs and
+  // flushes are refused from then on (they would reuse the failed writer).
+  std::atomic<bool> wal_failed_{false};
 };
 
 }  // namespace promlite::tsdb::store
