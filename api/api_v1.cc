@@ -268,8 +268,10 @@ void ApiV1::series(const HttpRequest& req, HttpResponse& resp) {
   hints.func = "series";
   // Each select answers sorted by labels (as Prometheus's merge does); one
   // match[] set is written as it streams, several are merged and deduplicated.
+  // The data goes straight into the response body.
   std::vector<std::string> warnings;
-  std::string data;
+  begin_success(resp);
+  std::string& data = resp.body;
   data.push_back('[');
   size_t n = 0;
   auto emit = [&](const model::Labels& l) {
@@ -306,7 +308,7 @@ void ApiV1::series(const HttpRequest& req, HttpResponse& resp) {
   }
   if (truncated) warnings.push_back("results truncated due to limit");
   data.push_back(']');
-  write_success(resp, data, warnings);
+  end_success(resp, warnings);
 }
 
 void ApiV1::targets(const HttpRequest& req, HttpResponse& resp) {

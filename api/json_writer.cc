@@ -76,6 +76,27 @@ inline char* put_u64(char* p, uint64_t v) {
 
 }  // namespace
 
+// Eight bytes at a time: a byte >= 0x80, < 0x20, or equal to one of the five
+// escaped ASCII characters sets the high bit of its lane (exact, no false
+// positives: the subtraction only borrows out of a lane that is below 0x20,
+// which is already reported).
+bool json_plain(std::string_view s) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto zero_lane = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    uint64_t bad = (w & kHigh) | ((w - kOnes * 0x20) & ~w & kHigh);
+    for (unsigned char c : {'"', '\\', '<', '>', '&'}) bad |= zero_lane(w ^ (kOnes * c));
+    if (bad) return false;
+  }
+  for (char c : s.substr(i)) {
+    if (kEscapeTable[static_cast<unsigned char>(c)]) return false;
+  }
+  return true;
+}
+
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');

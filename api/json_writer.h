@@ -68,4 +68,8 @@ char* write_timestamp(char* p, int64_t ms);
 // Appends `s` as a quoted, escaped JSON string.
 void append_json_string(std::string& out, std::string_view s);
 
+// True when append_json_string() would copy `s` unchanged between its quotes
+// (printable ASCII without quote, backslash, <, > or &).
+bool json_plain(std::string_view s);
+
 }  // namespace promlite::api

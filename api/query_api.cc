@@ -52,8 +52,10 @@ void apply_limit(query::QueryResult& r, size_t limit) {
   if (truncated) r.warnings.push_back("results truncated due to limit");
 }
 
+// Encodes straight into the response body (a large matrix is not copied).
 void write_result(HttpResponse& resp, const query::QueryResult& r, bool stats) {
-  std::string data;
+  begin_success(resp);
+  std::string& data = resp.body;
   encode_query_data(data, r.value);
   if (stats) {
     // Insert "stats" into the data object (before its closing brace).
@@ -76,7 +78,7 @@ void write_result(HttpResponse& resp, const query::QueryResult& r, bool stats) {
     w.end_object();
     data += "}";
   }
-  write_success(resp, data, r.warnings, r.infos);
+  end_success(resp, r.warnings, r.infos);
 }
 
 // Engine errors: parse and type errors are bad query parameters; the rest map

@@ -83,17 +83,35 @@ void write_error(HttpResponse& resp, ErrorType type, std::string_view message) {
 void write_success(HttpResponse& resp, std::string_view data_json,
                    const std::vector<std::string>& warnings,
                    const std::vector<std::string>& infos) {
+  begin_success(resp, data_json.size());
+  resp.body.append(data_json);
+  end_success(resp, warnings, infos);
+}
+
+namespace {
+constexpr std::string_view kSuccessHead = "{\"status\":\"success\",\"data\":";
+}  // namespace
+
+void begin_success(HttpResponse& resp, size_t data_size_hint) {
   resp.status = 200;
   resp.content_type = kJsonContentType;
   resp.body.clear();
-  resp.body.reserve(data_json.size() + 64);
-  JsonWriter w(resp.body);
-  w.begin_object();
-  w.key("status").string("success");
-  w.key("data").raw(data_json);
-  if (!warnings.empty()) w.key("warnings").string_array(warnings);
-  if (!infos.empty()) w.key("infos").string_array(infos);
-  w.end_object();
+  resp.body.reserve(data_size_hint + 64);
+  resp.body.append(kSuccessHead);
+}
+
+void end_success(HttpResponse& resp, const std::vector<std::string>& warnings,
+                 const std::vector<std::string>& infos) {
+  // Members after "data", with the commas JsonWriter would write.
+  if (!warnings.empty()) {
+    resp.body.append(",\"warnings\":");
+    JsonWriter(resp.body).string_array(warnings);
+  }
+  if (!infos.empty()) {
+    resp.body.append(",\"infos\":");
+    JsonWriter(resp.body).string_array(infos);
+  }
+  resp.body.push_back('}');
 }
 
 }  // namespace promlite::api

@@ -45,4 +45,12 @@ void write_success(HttpResponse& resp, std::string_view data_json,
                    const std::vector<std::string>& warnings = {},
                    const std::vector<std::string>& infos = {});
 
+// The same envelope written in two halves, so that large `data` is encoded
+// straight into resp.body (no copy of it): begin_success() sets the status and
+// writes up to "data":, the caller appends the data JSON to resp.body, then
+// end_success() closes the envelope. A write_error() in between replaces all.
+void begin_success(HttpResponse& resp, size_t data_size_hint = 0);
+void end_success(HttpResponse& resp, const std::vector<std::string>& warnings = {},
+                 const std::vector<std::string>& infos = {});
+
 }  // namespace promlite::api

@@ -341,6 +341,39 @@ void BM_StoreSelectNarrow(benchmark::State& state) {
 }
 BENCHMARK(BM_StoreSelectNarrow)->Unit(benchmark::kMicrosecond);
 
+// Grafana's label look-ups with match[] over flushed data (issue 6): names and
+// instance values of the 10k series of {job="flink"}, and the instances of one
+// metric (~590 series). Matchers are resolved on the postings, then the
+// look-up walks the postings of the names/values against the selected ids.
+enum class Lookup { kNames, kValues };
+void store_lookup(benchmark::State& state, Lookup what, const model::Matchers& ms) {
+  ReadFixture& f = read_fixture();
+  size_t n = 0;
+  for (auto _ : state) {
+    auto q = std::move(f.store->querier(kStart, kStart + 7200'000).value());
+    auto r = what == Lookup::kNames ? q->label_names(ms) : q->label_values("instance", ms);
+    if (!r.is_ok()) state.SkipWithError(r.status().message().c_str());
+    n = r.is_ok() ? r->size() : 0;
+  }
+  state.counters["results"] = static_cast<double>(n);
+}
+void BM_StoreLookupNamesJob(benchmark::State& s) {
+  store_lookup(s, Lookup::kNames,
+               {*model::Matcher::make(model::MatchType::kEqual, "job", "flink")});
+}
+void BM_StoreLookupValuesJob(benchmark::State& s) {
+  store_lookup(s, Lookup::kValues,
+               {*model::Matcher::make(model::MatchType::kEqual, "job", "flink")});
+}
+void BM_StoreLookupValuesMetric(benchmark::State& s) {
+  store_lookup(s, Lookup::kValues,
+               {*model::Matcher::make(model::MatchType::kEqual, "__name__",
+                                      "flink_taskmanager_job_task_operator_numRecordsIn")});
+}
+BENCHMARK(BM_StoreLookupNamesJob)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StoreLookupValuesJob)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StoreLookupValuesMetric)->Unit(benchmark::kMillisecond);
+
 // Bytes per sample after flush + full compaction. Args: block KiB, zstd
 // dictionary (0/1), zstd level of the last level, timestamp jitter (ms).
 void BM_StoreBytesPerSample(benchmark::State& state) {

@@ -142,5 +142,37 @@ TEST_F(HeadLabelLookupTest, SortedSelectIsInLabelOrder) {
   EXPECT_EQ(order, sorted_sets);
 }
 
+// The sort keys use 00 as a separator: names or values with a 00 byte take
+// the slower comparison, and bytes >= 0x80 compare unsigned either way.
+TEST_F(HeadLabelLookupTest, SortedSelectWithNulAndHighBytes) {
+  using namespace std::string_literals;
+  for (bool with_nul : {false, true}) {
+    SCOPED_TRACE(with_nul ? "with a NUL value" : "without");
+    std::vector<model::Labels> sets = {
+        model::Labels{{"a", "x"}, {"b", "\xc3\xa9"}},
+        model::Labels{{"a", "x"}, {"b", "e"}},
+        model::Labels{{"a", "x\x7f"}},
+        model::Labels{{"a", "x\x80"}},
+        model::Labels{{"a", "x"}, {"b\xff", "1"}},
+        model::Labels{{"a", "x"}, {"b", "e"}, {"c", "1"}},
+    };
+    if (with_nul) {
+      sets.push_back(model::Labels{{"a", "x\0y"s}});
+      sets.push_back(model::Labels{{"a", "x"}, {"b", "e\0"s}});
+    }
+    Head h;
+    auto app = h.appender();
+    for (const auto& l : sets) ASSERT_TRUE(app->append(0, l, 1, 1).is_ok());
+    ASSERT_TRUE(app->commit().is_ok());
+    auto hq = h.querier(INT64_MIN, INT64_MAX);
+    ASSERT_TRUE(hq.is_ok());
+    auto all = (*hq)->select(true, nullptr, {matcher(MatchType::kRegex, "a", ".+")});
+    std::vector<model::Labels> order;
+    while (all->next()) order.push_back(all->at().labels());
+    std::sort(sets.begin(), sets.end());
+    EXPECT_EQ(order, sets);
+  }
+}
+
 }  // namespace
 }  // namespace promlite::tsdb::head

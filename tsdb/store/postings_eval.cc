@@ -252,4 +252,85 @@ Status scan_label_values(rocksdb::Iterator& it, const std::string& name,
   return iter_status(it);
 }
 
+namespace {
+
+// With `it` at the first postings key of one value (`value_prefix` is the key
+// without its id): true when a posting of that value is in `ids`. On return
+// `it` is at the first key of the next value (or past the name) when false,
+// and anywhere within the value when true.
+Result<bool> value_has_id(rocksdb::Iterator& it, std::string_view value_prefix, const IdList& ids) {
+  std::string target(value_prefix);
+  auto from = ids.begin();
+  while (it.Valid()) {
+    std::string_view k = view(it.key());
+    if (!k.starts_with(value_prefix) || k.size() != value_prefix.size() + 8) return false;
+    const uint64_t id = read_be64(k.data() + value_prefix.size());
+    from = std::lower_bound(from, ids.end(), id);
+    if (from == ids.end()) {
+      it.Seek(skip_terminated(value_prefix));
+      break;
+    }
+    if (*from == id) return true;
+    target.resize(value_prefix.size());
+    append_be64(target, *from);
+    seek_forward(it, target);
+  }
+  if (Status s = iter_status(it); !s) return s;
+  return false;
+}
+
+// Visits the values of the name whose postings start at `name_prefix`
+// (`it` anywhere), calling `found(value)` for each with a posting in `ids`;
+// `found` returns false to stop.
+template <typename Found>
+Status for_values_with_ids(rocksdb::Iterator& it, std::string_view name_prefix, const IdList& ids,
+                           Found&& found) {
+  std::string value;
+  uint64_t id;
+  it.Seek(rocksdb::Slice(name_prefix.data(), name_prefix.size()));
+  while (it.Valid()) {
+    std::string_view k = view(it.key());
+    if (!k.starts_with(name_prefix)) break;
+    if (!parse_postings_tail(k, name_prefix.size(), &value, &id)) {
+      return Status(StatusCode::kCorruption, "malformed postings key");
+    }
+    const std::string value_prefix(k.substr(0, k.size() - 8));
+    auto hit = value_has_id(it, value_prefix, ids);
+    if (!hit) return hit.status();
+    if (*hit) {
+      if (!found(value)) return Status::ok();
+      it.Seek(skip_terminated(value_prefix));
+    }
+  }
+  return iter_status(it);
+}
+
+}  // namespace
+
+Status scan_label_names_for(rocksdb::Iterator& it, const IdList& ids,
+                            std::vector<std::string>* out) {
+  if (ids.empty()) return Status::ok();
+  std::vector<std::string> names;
+  if (Status s = scan_label_names(it, &names); !s) return s;
+  for (const std::string& name : names) {
+    bool any = false;
+    Status s = for_values_with_ids(it, postings_name_prefix(name), ids, [&](const std::string&) {
+      any = true;
+      return false;
+    });
+    if (!s) return s;
+    if (any) out->push_back(name);
+  }
+  return Status::ok();
+}
+
+Status scan_label_values_for(rocksdb::Iterator& it, const std::string& name, const IdList& ids,
+                             std::vector<std::string>* out) {
+  if (ids.empty()) return Status::ok();
+  return for_values_with_ids(it, postings_name_prefix(name), ids, [&](const std::string& v) {
+    out->push_back(v);
+    return true;
+  });
+}
+
 }  // namespace promlite::tsdb::store

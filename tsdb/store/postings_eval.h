@@ -45,4 +45,14 @@ Status scan_label_names(rocksdb::Iterator& it, std::vector<std::string>* out);
 Status scan_label_values(rocksdb::Iterator& it, const std::string& name,
                          std::vector<std::string>* out);
 
+// The same restricted to series among `ids` (sorted, unique): a name or value
+// counts when one of its postings is in `ids`. Each value's postings are
+// intersected with `ids` by leapfrogging (Next for near ids, Seek for far
+// ones) and left at the first hit, so the cost follows the smaller side, not
+// the series' labels (which are never read).
+Status scan_label_names_for(rocksdb::Iterator& it, const IdList& ids,
+                            std::vector<std::string>* out);
+Status scan_label_values_for(rocksdb::Iterator& it, const std::string& name, const IdList& ids,
+                             std::vector<std::string>* out);
+
 }  // namespace promlite::tsdb::store

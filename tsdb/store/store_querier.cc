@@ -50,6 +50,11 @@ bool has_sample_in(const SeriesChunks& c, model::Timestamp mint, model::Timestam
   return false;
 }
 
+// From this many selected series of a partition on, label look-ups with
+// matchers walk the postings of the names or values against the selected ids
+// instead of reading every selected series' labels (a seek and a copy each).
+constexpr size_t kPostingsLookupMin = 256;
+
 std::vector<std::string> limited(std::vector<std::string> v, size_t limit) {
   if (limit > 0 && v.size() > limit) v.resize(limit);
   return v;
@@ -108,6 +113,10 @@ class StoreQuerier final : public Querier {
                                                 const LabelHints& hints) override;
 
  private:
+  // The label names (`name` null) or values of `*name` of the series matching
+  // `matchers` in every partition, added to `out`.
+  Status lookup(const model::Matchers& matchers, const std::string* name,
+                std::set<std::string, std::less<>>* out) const;
   // Series of every partition matching `matchers`, with their labels.
   Status collect(const model::Matchers& matchers, std::vector<Entry>* out,
                  std::vector<std::string>* warnings) const;
@@ -236,28 +245,51 @@ std::unique_ptr<SeriesSet> StoreQuerier::select(bool /*sorted*/, const SelectHin
                                           std::move(warnings));
 }
 
+Status StoreQuerier::lookup(const model::Matchers& matchers, const std::string* name,
+                            std::set<std::string, std::less<>>* out) const {
+  std::vector<std::string> found;
+  std::string labels;
+  for (size_t p = 0; p < parts_.size(); ++p) {
+    auto it = new_iterator(p);
+    found.clear();
+    if (matchers.empty()) {
+      Status s = name ? scan_label_values(*it, *name, &found) : scan_label_names(*it, &found);
+      if (!s) return s;
+      out->insert(found.begin(), found.end());
+      continue;
+    }
+    auto ids = select_ids(*it, matchers);
+    if (!ids) return ids.status();
+    if (ids->size() >= kPostingsLookupMin) {
+      Status s = name ? scan_label_values_for(*it, *name, *ids, &found)
+                      : scan_label_names_for(*it, *ids, &found);
+      if (!s) return s;
+      out->insert(found.begin(), found.end());
+      continue;
+    }
+    // Few series: their labels are read (ids without labels are skipped,
+    // as select() does).
+    for (uint64_t id : *ids) {
+      auto present = read_series_labels(*it, id, &labels);
+      if (!present) return present.status();
+      if (!*present) continue;
+      const char* end = labels.data() + labels.size();
+      for (model::Labels::Iterator l(labels.data(), end), stop(end, end); l != stop; ++l) {
+        if (name != nullptr && (*l).name != *name) continue;
+        std::string_view v = name ? (*l).value : (*l).name;
+        if (out->find(v) == out->end()) out->emplace(v);
+        if (name != nullptr) break;
+      }
+    }
+  }
+  return Status::ok();
+}
+
 Result<std::vector<std::string>> StoreQuerier::label_names(const model::Matchers& matchers,
                                                            const LabelHints& hints) {
   std::set<std::string, std::less<>> names;
   if (mint_ > maxt_) return std::vector<std::string>{};
-  if (matchers.empty()) {
-    for (size_t p = 0; p < parts_.size(); ++p) {
-      std::vector<std::string> part_names;
-      if (Status s = scan_label_names(*new_iterator(p), &part_names); !s) return s;
-      names.insert(part_names.begin(), part_names.end());
-    }
-  } else {
-    std::vector<Entry> entries;
-    std::vector<std::string> warnings;
-    if (Status s = collect(matchers, &entries, &warnings); !s) return s;
-    for (const Entry& e : entries) {
-      const char* end = e.labels.data() + e.labels.size();
-      for (model::Labels::Iterator it(e.labels.data(), end), stop(end, end); it != stop; ++it) {
-        std::string_view n = (*it).name;
-        if (names.find(n) == names.end()) names.emplace(n);
-      }
-    }
-  }
+  if (Status s = lookup(matchers, nullptr, &names); !s) return s;
   return limited({names.begin(), names.end()}, hints.limit);
 }
 
@@ -266,26 +298,7 @@ Result<std::vector<std::string>> StoreQuerier::label_values(const std::string& n
                                                             const LabelHints& hints) {
   std::set<std::string, std::less<>> values;
   if (mint_ > maxt_) return std::vector<std::string>{};
-  if (matchers.empty()) {
-    for (size_t p = 0; p < parts_.size(); ++p) {
-      std::vector<std::string> part_values;
-      if (Status s = scan_label_values(*new_iterator(p), name, &part_values); !s) return s;
-      values.insert(part_values.begin(), part_values.end());
-    }
-  } else {
-    std::vector<Entry> entries;
-    std::vector<std::string> warnings;
-    if (Status s = collect(matchers, &entries, &warnings); !s) return s;
-    for (const Entry& e : entries) {
-      const char* end = e.labels.data() + e.labels.size();
-      for (model::Labels::Iterator it(e.labels.data(), end), stop(end, end); it != stop; ++it) {
-        if ((*it).name != name) continue;
-        std::string_view v = (*it).value;
-        if (values.find(v) == values.end()) values.emplace(v);
-        break;
-      }
-    }
-  }
+  if (Status s = lookup(matchers, &name, &values); !s) return s;
   return limited({values.begin(), values.end()}, hints.limit);
 }
 
