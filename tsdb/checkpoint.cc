@@ -168,15 +168,9 @@ Result<head::SeriesPtr> restore_snapshot(std::string_view record, head::Head& he
 
 Result<uint64_t> write_checkpoint(const head::Head& head, const std::string& data_dir,
                                   uint64_t segment) {
-  std::string final_dir = (fs::path(data_dir) / wal::checkpoint_dir_name(segment)).string();
-  std::string tmp_dir = final_dir + ".tmp";
-  std::error_code ec;
-  fs::remove_all(tmp_dir, ec);
-  wal::WriterOptions wopts;
-  wopts.segment_bytes = size_t{1} << 30;
-  wopts.sync_interval = std::chrono::hours(1);  // one explicit sync at the end
-  auto writer = wal::Writer::open(tmp_dir, wopts, 0);
-  if (!writer) return writer.status();
+  auto cp = wal::CheckpointDirWriter::open(data_dir, segment);
+  if (!cp) return cp.status();
+  wal::Writer& writer = (*cp)->wal();
 
   // Snapshots are batched, ~1 MiB of them per zstd-compressed record.
   std::string arena, one, frame;
@@ -193,7 +187,7 @@ Result<uint64_t> write_checkpoint(const head::Head& head, const std::string& dat
       return;
     }
     frame.resize(1 + n);
-    written = (*writer)->log(frame);
+    written = writer.log(frame);
     bytes += frame.size();
     arena.clear();
   };
@@ -218,15 +212,8 @@ Result<uint64_t> write_checkpoint(const head::Head& head, const std::string& dat
   }
   all.clear();
   flush();
-  if (written) written = (*writer)->sync();
-  writer->reset();
-  if (!written) {
-    fs::remove_all(tmp_dir, ec);
-    return written;
-  }
-  fs::rename(tmp_dir, final_dir, ec);
-  if (ec) return io_error("rename " + tmp_dir + ": " + ec.message());
-  if (Status s = wal::sync_dir(data_dir); !s) return s;
+  if (written) written = (*cp)->finish();
+  if (!written) return written;
   return bytes;
 }
 

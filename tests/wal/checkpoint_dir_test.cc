@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "tests/testutil/process.h"
+#include "tsdb/wal/reader.h"
 
 namespace promlite::tsdb::wal {
 namespace {
@@ -60,6 +61,34 @@ TEST(CheckpointDir, LatestRemoveAndBytes) {
   EXPECT_TRUE(fs::exists(fs::path(dir) / checkpoint_dir_name(11)));
   EXPECT_FALSE(fs::exists(fs::path(dir) / checkpoint_dir_name(7)));
   EXPECT_EQ(checkpoint_dirs_bytes(dir), 100u);
+  fs::remove_all(dir);
+}
+
+TEST(CheckpointDir, WriterRenamesOnFinishAndCleansUpOtherwise) {
+  const std::string dir = testutil::make_temp_dir("checkpoint_writer");
+  {
+    auto w = CheckpointDirWriter::open(dir, 5);
+    ASSERT_TRUE(w.is_ok()) << w.status().to_string();
+    ASSERT_TRUE((*w)->wal().log(std::string_view("abandoned")).is_ok());
+  }  // no finish(): nothing remains
+  EXPECT_TRUE(fs::is_empty(dir));
+
+  auto w = CheckpointDirWriter::open(dir, 6);
+  ASSERT_TRUE(w.is_ok());
+  ASSERT_TRUE((*w)->wal().log(std::string_view("one")).is_ok());
+  ASSERT_TRUE((*w)->wal().log(std::string_view("two")).is_ok());
+  std::ofstream(fs::path((*w)->tmp_path()) / "extra") << "x";
+  ASSERT_TRUE((*w)->finish().is_ok());
+  w->reset();
+  auto latest = latest_checkpoint_dir(dir);
+  ASSERT_TRUE(latest.is_ok());
+  EXPECT_EQ(latest->segment, 6u);
+  EXPECT_TRUE(fs::exists(fs::path(latest->path) / "extra"));
+  auto r = Reader::open(latest->path, 0);
+  ASSERT_TRUE(r.is_ok());
+  std::vector<std::string> got;
+  while ((*r)->next()) got.emplace_back((*r)->record());
+  EXPECT_EQ(got, (std::vector<std::string>{"one", "two"}));
   fs::remove_all(dir);
 }
 

@@ -123,15 +123,8 @@ Status decode_snapshot(std::string_view rec, SnapshotEntry* e) {
 Result<uint64_t> write_agent_checkpoint(
     const std::string& dir, uint64_t segment, uint64_t next_ref,
     const std::function<void(const std::function<void(const SnapshotEntry&)>&)>& entries) {
-  std::string final_dir = (fs::path(dir) / wal::checkpoint_dir_name(segment)).string();
-  std::string tmp_dir = final_dir + ".tmp";
-  std::error_code ec;
-  fs::remove_all(tmp_dir, ec);
-  wal::WriterOptions wopts;
-  wopts.segment_bytes = size_t{1} << 30;
-  wopts.sync_interval = std::chrono::hours(1);  // one explicit sync at the end
-  auto writer = wal::Writer::open(tmp_dir, wopts, 0);
-  if (!writer) return writer.status();
+  auto cp = wal::CheckpointDirWriter::open(dir, segment);
+  if (!cp) return cp.status();
 
   // Records are logged ~1 MiB at a time: one buffer, views made once it is full.
   std::string buf;
@@ -147,7 +140,7 @@ Result<uint64_t> write_agent_checkpoint(
       views.emplace_back(buf.data() + start, end - start);
       start = end;
     }
-    written = (*writer)->log(views);
+    written = (*cp)->wal().log(views);
     bytes += buf.size() + ends.size() * wal::kFrameHeaderBytes;
     buf.clear();
     ends.clear();
@@ -158,20 +151,12 @@ Result<uint64_t> write_agent_checkpoint(
     if (buf.size() >= (1u << 20)) flush();
   });
   flush();
-  if (written) written = (*writer)->sync();
-  writer->reset();
   if (written) {
-    written = write_small_file((fs::path(tmp_dir) / kNextRefFile).string(),
+    written = write_small_file((fs::path((*cp)->tmp_path()) / kNextRefFile).string(),
                                std::to_string(next_ref) + "\n");
   }
-  if (written) written = wal::sync_dir(tmp_dir);
-  if (!written) {
-    fs::remove_all(tmp_dir, ec);
-    return written;
-  }
-  fs::rename(tmp_dir, final_dir, ec);
-  if (ec) return io_error("rename " + tmp_dir + ": " + ec.message());
-  if (Status s = wal::sync_dir(dir); !s) return s;
+  if (written) written = (*cp)->finish();
+  if (!written) return written;
   return bytes;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "model/log.h"
+#include "tsdb/wal/segment.h"
 
 namespace promlite::tsdb::wal {
 
@@ -86,6 +87,41 @@ uint64_t checkpoint_dirs_bytes(const std::string& dir) {
     }
   }
   return n;
+}
+
+Result<std::unique_ptr<CheckpointDirWriter>> CheckpointDirWriter::open(const std::string& dir,
+                                                                       uint64_t segment) {
+  std::string final_path = (fs::path(dir) / checkpoint_dir_name(segment)).string();
+  std::string tmp = final_path + ".tmp";
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  WriterOptions wopts;
+  wopts.segment_bytes = size_t{1} << 30;
+  wopts.sync_interval = std::chrono::hours(1);  // one explicit sync in finish()
+  auto writer = Writer::open(tmp, wopts, 0);
+  if (!writer) return writer.status();
+  std::unique_ptr<CheckpointDirWriter> w(new CheckpointDirWriter(dir, tmp, final_path));
+  w->writer_ = std::move(*writer);
+  return w;
+}
+
+CheckpointDirWriter::~CheckpointDirWriter() {
+  if (finished_) return;
+  writer_.reset();
+  std::error_code ec;
+  fs::remove_all(tmp_, ec);
+}
+
+Status CheckpointDirWriter::finish() {
+  Status s = writer_->sync();
+  writer_.reset();
+  if (s) s = sync_dir(tmp_);
+  if (!s) return s;
+  std::error_code ec;
+  fs::rename(tmp_, final_, ec);
+  if (ec) return io_error("rename " + tmp_ + ": " + ec.message());
+  finished_ = true;
+  return sync_dir(dir_);
 }
 
 }  // namespace promlite::tsdb::wal

@@ -6,10 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "model/status.h"
+#include "tsdb/wal/writer.h"
 
 namespace promlite::tsdb::wal {
 
@@ -32,5 +34,30 @@ Result<uint64_t> remove_checkpoint_dirs_before(const std::string& dir, uint64_t 
 
 // Bytes of every checkpoint directory under `dir`, complete or not.
 uint64_t checkpoint_dirs_bytes(const std::string& dir);
+
+// Writes one checkpoint: records go through wal() into <dir>/checkpoint.N.tmp
+// (one segment, no background sync); finish() syncs them and any file the
+// caller added to tmp_path(), renames the directory to checkpoint.N and syncs
+// `dir`. Destroyed without a successful finish(), it removes the .tmp
+// directory, so an error leaves no partial checkpoint. Not thread-safe.
+class CheckpointDirWriter {
+ public:
+  static Result<std::unique_ptr<CheckpointDirWriter>> open(const std::string& dir,
+                                                           uint64_t segment);
+  ~CheckpointDirWriter();
+  CheckpointDirWriter(const CheckpointDirWriter&) = delete;
+  CheckpointDirWriter& operator=(const CheckpointDirWriter&) = delete;
+
+  Writer& wal() { return *writer_; }
+  const std::string& tmp_path() const { return tmp_; }
+  Status finish();
+
+ private:
+  CheckpointDirWriter(std::string dir, std::string tmp, std::string final_path)
+      : dir_(std::move(dir)), tmp_(std::move(tmp)), final_(std::move(final_path)) {}
+  std::string dir_, tmp_, final_;
+  std::unique_ptr<Writer> writer_;
+  bool finished_ = false;
+};
 
 }  // namespace promlite::tsdb::wal
