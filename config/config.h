@@ -121,7 +121,7 @@ struct QueueConfig {
   model::Duration batch_send_deadline = 5 * model::kSecond;
   model::Duration min_backoff = 30;
   model::Duration max_backoff = 5 * model::kSecond;
-  bool retry_on_http_429 = true;  // accepted; Prometheus 3 always retries 429
+  bool retry_on_http_429 = false;  // as Prometheus: a 429 is final unless this is set
   model::Duration sample_age_limit = 0;
 };
 

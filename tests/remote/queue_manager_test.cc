@@ -152,7 +152,9 @@ TEST_F(QueueTest, RetriesServerErrorsAndTooManyRequests) {
   for (int code : {500, 503, 429}) {
     SCOPED_TRACE(code);
     FakeReceiver rx([code](int n) { return n < 3 ? code : 200; });
-    auto q = start(options(rx.url()));
+    auto o = options(rx.url());
+    o.cfg.queue_config.retry_on_http_429 = true;  // 429 is final by default, as in Prometheus
+    auto q = start(o);
     log_scrape(static_cast<uint64_t>(code) * 100, 50, 1000);
     ASSERT_TRUE(rx.wait_for_samples(50));
     EXPECT_GE(q->stats().samples_retried, 150u);
@@ -337,7 +339,7 @@ TEST_F(QueueTest, SelfMetricsAreNamedAsPrometheus) {
 TEST_F(QueueTest, TooManyRequestsIsFinalUnlessRetryOn429) {
   FakeReceiver rx([](int n) { return n == 0 ? 429 : 200; });
   auto o = options(rx.url());
-  o.cfg.queue_config.retry_on_http_429 = false;  // Prometheus's default
+  ASSERT_FALSE(o.cfg.queue_config.retry_on_http_429);  // Prometheus's default
   auto q = start(o);
   log_scrape(1, 10, 1000);
   ASSERT_TRUE(wait_until([&] { return q->stats().samples_failed == 10; }));
