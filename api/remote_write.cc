@@ -507,16 +507,16 @@ void RemoteWriteReceiver::handle(const HttpRequest& req, HttpResponse& resp) {
                                                "out of bounds: timestamp is too far in the future"))
               : app->append(ref, built ? labels : kNoLabels, sample.t, sample.v);
       if (!r && !built) {
-        // A stale cached ref, or an error whose message needs the labels:
-        // again by labels (a refused append changes nothing).
-        if (r.status().code() == StatusCode::kInvalidArgument) {
+        // A stale cached ref: again by labels (a refused append changes
+        // nothing). Other errors keep their result; the labels are built
+        // for the log line only (appending again would count them twice).
+        const bool stale = r.status().code() == StatusCode::kInvalidArgument;
+        if (stale) {
           cache_.erase(s.key);
           ref = 0;
         }
         if (!build()) break;
-        if (r.status().code() != StatusCode::kOutOfBounds) {
-          r = app->append(ref, labels, sample.t, sample.v);
-        }
+        if (stale) r = app->append(ref, labels, sample.t, sample.v);
       }
       if (!r) {
         app->rollback();

@@ -41,6 +41,7 @@ Result<std::unique_ptr<QueueManager>> QueueManager::start(QueueOptions opts) {
   auto probe = HttpClient::create(opts.cfg, opts.user_agent);
   if (!probe) return probe.status();
   std::unique_ptr<QueueManager> q(new QueueManager(std::move(opts)));
+  q->spare_client_ = std::move(*probe);  // the first shard's, so there is always one
   if (q->opts_.registry) {
     q->metrics_ = std::make_unique<QueueMetrics>(*q->opts_.registry, q->opts_.queue_name,
                                                  q->opts_.cfg.url, q->opts_.cfg.queue_config);
@@ -49,10 +50,15 @@ Result<std::unique_ptr<QueueManager>> QueueManager::start(QueueOptions opts) {
   q->find_start();
   q->reader_ = std::thread([p = q.get()] { p->run_reader(); });
   if (q->opts_.cfg.metadata_config.send && q->opts_.metadata) {
-    auto client = HttpClient::create(q->opts_.cfg, q->opts_.user_agent);  // validated above
-    q->metadata_ =
-        std::make_unique<MetadataSender>(q->opts_.cfg, q->opts_.queue_name, q->opts_.metadata,
-                                         std::move(*client), q->stats_, q->metrics_.get());
+    auto client = HttpClient::create(q->opts_.cfg, q->opts_.user_agent);
+    if (client) {
+      q->metadata_ =
+          std::make_unique<MetadataSender>(q->opts_.cfg, q->opts_.queue_name, q->opts_.metadata,
+                                           std::move(*client), q->stats_, q->metrics_.get());
+    } else {  // its files changed since the probe above
+      LOG_WARN("Remote write: cannot create the metadata client, metadata not sent",
+               {"remote_name", q->name()}, {"err", client.status().message()});
+    }
   }
   return q;
 }
@@ -368,6 +374,7 @@ void QueueManager::handle_samples(std::string_view rec, uint64_t seg, uint64_t o
   }
   if (dropped + unknown + too_old) {
     stats_.samples_dropped += dropped + unknown + too_old;
+    stats_.dropped_relabel += dropped;
     stats_.dropped_unknown += unknown;
     stats_.dropped_too_old += too_old;
   }
@@ -405,16 +412,33 @@ void QueueManager::handle_samples(std::string_view rec, uint64_t seg, uint64_t o
   }
 }
 
-void QueueManager::start_shards(int n) {
-  for (int i = 0; i < n; ++i) {
+std::vector<std::unique_ptr<HttpClient>> QueueManager::make_clients(int n) {
+  // TLS and credential files are read again here, possibly hours after
+  // start(): one that went missing fails the whole set, logged.
+  std::vector<std::unique_ptr<HttpClient>> out;
+  if (spare_client_) out.push_back(std::move(spare_client_));
+  while (static_cast<int>(out.size()) < n) {
+    auto c = HttpClient::create(opts_.cfg, opts_.user_agent);
+    if (!c) {
+      LOG_WARN("Remote write: cannot create a client, keeping the current shards",
+               {"remote_name", name()}, {"err", c.status().message()});
+      if (!out.empty()) spare_client_ = std::move(out.front());
+      return {};
+    }
+    out.push_back(std::move(*c));
+  }
+  return out;
+}
+
+void QueueManager::start_shards(std::vector<std::unique_ptr<HttpClient>> clients) {
+  for (auto& c : clients) {
     auto sh = std::make_unique<Shard>();
     sh->q = this;
-    auto c = HttpClient::create(opts_.cfg, opts_.user_agent);
-    sh->client = std::move(*c);  // validated in start()
+    sh->client = std::move(c);
     sh->thread = std::thread([p = sh.get()] { p->run(); });
     shards_.push_back(std::move(sh));
   }
-  stats_.shards = n;
+  stats_.shards = static_cast<int>(shards_.size());
 }
 
 void QueueManager::stop_shards() {
@@ -487,9 +511,14 @@ void QueueManager::maybe_reshard() {
   stats_.desired_shards = want;
   if (want == current || (want > current * 0.7 && want < current * 1.3)) return;
   LOG_INFO("Remote write: resharding", {"remote_name", name()}, {"from", current}, {"to", want});
-  if (!drain_shards()) return;
+  auto clients = make_clients(want);
+  if (clients.empty()) return;
+  if (!drain_shards()) {
+    spare_client_ = std::move(clients.front());
+    return;
+  }
   stop_shards();
-  start_shards(want);
+  start_shards(std::move(clients));
 }
 
 void QueueManager::publish_metrics() {
@@ -498,7 +527,9 @@ void QueueManager::publish_metrics() {
 
 void QueueManager::run_reader() {
   const auto& qc = opts_.cfg.queue_config;
-  start_shards(std::max(1, qc.min_shards));
+  auto clients = make_clients(std::max(1, qc.min_shards));
+  if (clients.empty()) clients = make_clients(1);  // the spare from start()
+  start_shards(std::move(clients));
   stats_.desired_shards = static_cast<int>(shards_.size());
   last_reshard_ = last_save_ = last_publish_ = Clock::now();
   if (auto cp = read_checkpoint(false)) last_checkpoint_ = *cp;

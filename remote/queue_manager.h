@@ -52,6 +52,8 @@ class Registry;
 
 namespace promlite::remote {
 
+class HttpClient;
+
 class QueueMetrics;
 
 // Applies write_relabel_configs (the cmd layer passes the scraper's relabel
@@ -83,6 +85,7 @@ struct QueueStats {
   std::atomic<uint64_t> samples_failed{0};   // dropped after a non-retryable answer
   std::atomic<uint64_t> samples_retried{0};  // sent again after 5xx/429/network error
   std::atomic<uint64_t> samples_dropped{0};  // all reasons: relabeling, unknown series, too old
+  std::atomic<uint64_t> dropped_relabel{0};  // of those: write_relabel_configs dropped the series
   std::atomic<uint64_t> dropped_unknown{0};  // of those: series id never seen
   std::atomic<uint64_t> dropped_too_old{0};  // of those: older than sample_age_limit
   std::atomic<int64_t> samples_pending{0};   // queued or being sent
@@ -149,7 +152,9 @@ class QueueManager {
   void handle_samples(std::string_view rec, uint64_t seg, uint64_t off);
   void mark_done_locked(uint64_t seg, uint64_t off);
   void complete(uint64_t seq, uint32_t n);  // called by shards
-  void start_shards(int n);
+  // `n` clients, or none when one cannot be created (then logged).
+  std::vector<std::unique_ptr<HttpClient>> make_clients(int n);
+  void start_shards(std::vector<std::unique_ptr<HttpClient>> clients);
   void stop_shards();
   bool drain_shards();
   void maybe_reshard();
@@ -171,6 +176,7 @@ class QueueManager {
 
   // Reader-thread state.
   std::vector<std::unique_ptr<Shard>> shards_;
+  std::unique_ptr<HttpClient> spare_client_;  // made but not in use by a shard
   std::unordered_map<uint64_t, std::unique_ptr<Series>> series_;
   // Forgotten series, freed once every record before `seq` is done (queued
   // samples point at them until then).

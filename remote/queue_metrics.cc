@@ -143,24 +143,13 @@ QueueMetrics::QueueMetrics(prometheus::Registry& reg, const std::string& remote_
 }
 
 void QueueMetrics::publish(const QueueStats& st) {
-  const uint64_t dropped = st.samples_dropped, unknown = st.dropped_unknown,
-                 too_old = st.dropped_too_old;
-  const uint64_t now[kCounters] = {st.samples_sent,
-                                   st.samples_failed,
-                                   st.samples_retried,
-                                   dropped - unknown - too_old,
-                                   unknown,
-                                   too_old,
-                                   st.bytes_sent,
-                                   st.enqueue_retries,
-                                   st.skipped_segments,
-                                   st.series_records,
-                                   st.sample_records,
-                                   st.other_records,
-                                   st.metadata_sent,
-                                   st.metadata_failed,
-                                   st.metadata_retried,
-                                   st.metadata_bytes};
+  // Each reason from its own counter: a difference of the total and the
+  // others, read while a shard adds to them, could go negative and wrap.
+  const uint64_t now[kCounters] = {
+      st.samples_sent,     st.samples_failed,  st.samples_retried,  st.dropped_relabel,
+      st.dropped_unknown,  st.dropped_too_old, st.bytes_sent,       st.enqueue_retries,
+      st.skipped_segments, st.series_records,  st.sample_records,   st.other_records,
+      st.metadata_sent,    st.metadata_failed, st.metadata_retried, st.metadata_bytes};
   prometheus::Counter* cs[kCounters] = {sent_,           failed_,          retried_,
                                         dropped_series_, dropped_unknown_, dropped_too_old_,
                                         bytes_,          enqueue_retries_, skipped_,

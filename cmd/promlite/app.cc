@@ -257,7 +257,7 @@ int run_promlite(const std::vector<std::string>& args) {
   auto set_wal_hold = [&](std::function<std::optional<uint64_t>()> hold, uint64_t max_bytes) {
     if (db) {
       db->set_wal_hold(std::move(hold), max_bytes);
-    } else {
+    } else if (agent_db) {
       agent_db->set_wal_hold(std::move(hold), max_bytes);
     }
   };
@@ -299,6 +299,13 @@ int run_promlite(const std::vector<std::string>& args) {
        .registry = &metrics.registry()});
   set_wal_hold([&remote_storage] { return remote_storage.oldest_needed_segment(); },
                flags.remote_wal_max_size);
+  // The storage outlives remote_storage (declared before it) and asks the
+  // hold on close: on an early return it must not call into a destroyed
+  // remote_storage. (The graceful stop closes the storage first: no-op then.)
+  struct HoldRelease {
+    std::function<void()> release;
+    ~HoldRelease() { release(); }
+  } hold_release{[&] { set_wal_hold(nullptr, 0); }};
   if (Status s = remote_storage.apply_config(*configs.current()); !s) s.ignore();  // logged
   configs.subscribe([&remote_storage](std::shared_ptr<const config::Config> cfg) {
     if (Status s = remote_storage.apply_config(*cfg); !s) s.ignore();  // logged

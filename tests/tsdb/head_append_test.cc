@@ -154,6 +154,11 @@ TEST(HeadAppendTest, RefsAreStableAndSkipLabels) {
   auto app3 = head.appender();
   EXPECT_TRUE(app3->append(*a, Labels{}, 4, 4).is_ok());
   EXPECT_EQ(app3->append(987654, Labels{}, 4, 4).status().code(), StatusCode::kInvalidArgument);
+  // A refused sample by ref alone still names its series in the message.
+  auto old_sample = app3->append(*a, Labels{}, 2, 9);
+  EXPECT_EQ(old_sample.status().code(), StatusCode::kOutOfOrder);
+  EXPECT_NE(old_sample.status().message().find(kSeries[0].to_string()), std::string::npos)
+      << old_sample.status().message();
   ASSERT_TRUE(app3->commit().is_ok());
   EXPECT_EQ(samples_of(head, kSeries[0]).size(), 4u);
   EXPECT_EQ(head.num_series(), 2u);

@@ -23,6 +23,7 @@ Result<SeriesRef> HeadAppender::append(SeriesRef ref, const model::Labels& label
   bool store = false;
   StatusCode rejected = StatusCode::kOk;
   model::Timestamp last_seen = 0;
+  std::string rejected_name;  // for the message when called with a ref and no labels
   auto check = [&](MemSeries& s, bool /*created*/) -> Status {
     // The newest sample this batch must follow: the committed one or our own
     // pending one, whichever is newer.
@@ -46,6 +47,7 @@ Result<SeriesRef> HeadAppender::append(SeriesRef ref, const model::Labels& label
       if (t == last_t && last_v == bits) return Status::ok();  // identical: keep one
       rejected = t < last_t ? StatusCode::kOutOfOrder : StatusCode::kDuplicateSample;
       last_seen = last_t;
+      if (labels.empty()) rejected_name = s.labels().to_string();
       return Status(rejected, "");  // message built outside the locks
     }
     // The caller pushes the sample at this index right after.
@@ -59,14 +61,15 @@ Result<SeriesRef> HeadAppender::append(SeriesRef ref, const model::Labels& label
   if (!series) {
     if (rejected == StatusCode::kOutOfOrder) {
       head_->out_of_order_.fetch_add(1, std::memory_order_relaxed);
-      return Status(rejected, "out of order sample for " + labels.to_string() + " at " +
+      return Status(rejected, "out of order sample for " +
+                                  (labels.empty() ? rejected_name : labels.to_string()) + " at " +
                                   std::to_string(t) + " (newest " + std::to_string(last_seen) +
                                   ")");
     }
     if (rejected == StatusCode::kDuplicateSample) {
       head_->duplicates_.fetch_add(1, std::memory_order_relaxed);
       return Status(rejected, "duplicate sample for timestamp " + std::to_string(t) + " in " +
-                                  labels.to_string());
+                                  (labels.empty() ? rejected_name : labels.to_string()));
     }
     return series.status();
   }
