@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tsdb/chunkenc/bit_stream.h"
+#include "tsdb/chunkenc/block_decode.h"
 #include "tsdb/chunkenc/varint.h"
 
 namespace promlite::tsdb::chunkenc {
@@ -19,6 +20,10 @@ constexpr double kTwo53 = 9007199254740992.0;
 
 // Block header byte: width in the low 7 bits, 0x80 when a base varint follows.
 constexpr uint8_t kHasBase = 0x80;
+
+// Room for the packed bytes of one block at the widest width, plus the
+// kernels' read slack.
+constexpr size_t kStageBytes = kBlockSamples * 8 + kBlockReadSlack + 1;
 
 // Residual streams. Both use the same recurrence per sample, which decoding undoes
 // with one add (order 1) or two adds (order 2) per sample:
@@ -279,6 +284,7 @@ void BlockIterator::reset(std::span<const uint8_t> chunk, const ChunkMeta& meta)
     }
     vd_ = static_cast<uint64_t>(vd1);
     v_ = static_cast<uint64_t>(v0) - (order_ == 2 ? vd_ : 0);
+    value_kernels_ = value_kernels(order_);
   }
   remaining_ = meta.count;
   done_ = false;
@@ -286,104 +292,124 @@ void BlockIterator::reset(std::span<const uint8_t> chunk, const ChunkMeta& meta)
 
 namespace {
 
-// Parses one block header and unpacks its residuals (base added) into r, or, for
-// a width-0 block (every residual equals the base), only sets *constant and
-// *base. Returns false on corruption.
-inline bool read_block(const uint8_t** p, const uint8_t* end, size_t m, uint64_t* r, bool* constant,
-                       uint64_t* base) {
+// get_varint with the one-byte case (most block bases) inline.
+inline bool read_varint(const uint8_t** p, const uint8_t* end, int64_t* out) {
+  if (*p != end && **p < 0x80) [[likely]] {
+    *out = zigzag_decode(**p);
+    ++*p;
+    return true;
+  }
+  return get_varint(p, end, out);
+}
+
+// One block's header, parsed: where its packed residuals are, their width and
+// base.
+struct PackedBlock {
+  const uint8_t* data = nullptr;
+  unsigned width = 0;
+  uint64_t base = 0;
+};
+
+// Parses the block header at *p and moves *p past the block. When fewer than
+// kBlockReadSlack bytes follow the packed bytes inside [*p, end) (the last
+// block of a buffer), they are copied to `stage` (zero-padded) so that the
+// kernels' 8-byte loads stay inside memory the iterator owns. False on
+// corruption.
+inline bool read_block(const uint8_t** p, const uint8_t* end, size_t m, uint8_t* stage,
+                       PackedBlock* b) {
   if (*p == end) return false;
   uint8_t h = *(*p)++;
-  unsigned w = h & 0x7f;
-  if (w > 64) return false;
-  int64_t b = 0;
-  if ((h & kHasBase) && !get_varint(p, end, &b)) return false;
-  *base = static_cast<uint64_t>(b);
-  *constant = w == 0;
-  if (w == 0) return true;
-  size_t nbytes = packed_bytes(m, w);
-  if (static_cast<size_t>(end - *p) < nbytes) return false;
-  unpack_bits(*p, end, m, w, r);
-  *p += nbytes;
-  if (b != 0) {
-    for (size_t j = 0; j < m; ++j) r[j] += *base;
+  b->width = h & 0x7f;
+  if (b->width > 64) return false;
+  int64_t base = 0;
+  if ((h & kHasBase) && !read_varint(p, end, &base)) return false;
+  b->base = static_cast<uint64_t>(base);
+  size_t nbytes = packed_bytes(m, b->width);
+  size_t avail = static_cast<size_t>(end - *p);
+  if (avail < nbytes) return false;
+  b->data = *p;
+  if (avail < nbytes + kBlockReadSlack) {
+    std::memcpy(stage, *p, nbytes);
+    std::memset(stage + nbytes, 0, kBlockReadSlack);
+    b->data = stage;
   }
+  *p += nbytes;
   return true;
 }
 
 }  // namespace
 
-size_t BlockIterator::decode_block(int64_t* ts, double* vs) {
+size_t BlockIterator::decode_blocks(int64_t* ts, double* vs, size_t max) {
   if (done_) return 0;
-  if (remaining_ == 0) {
-    done_ = true;
-    if (p_ != end_) return fail("trailing bytes after the last block");
-    if (static_cast<int64_t>(t_) != max_t_) return fail("last timestamp differs from the header");
-    return 0;
-  }
-  size_t m = std::min<size_t>(kBlockSamples, remaining_);
-  uint64_t r[kBlockSamples];
-  bool constant = false;
-  uint64_t c = 0;
-  if (!read_block(&p_, end_, m, r, &constant, &c)) return fail("bad timestamp block");
-  uint64_t t = t_, d = td_;
-  if (constant && c == 0) {
-    // The common case, a perfectly regular interval: an induction the compiler
-    // can vectorise.
-    for (size_t j = 0; j < m; ++j) ts[j] = static_cast<int64_t>(t + (j + 1) * d);
-    t += m * d;
-  } else if (constant) {
-    for (size_t j = 0; j < m; ++j) {
-      d += c;
-      t += d;
-      ts[j] = static_cast<int64_t>(t);
+  // The state lives in locals for the whole run; the members are written back
+  // once (the stores to ts/vs could otherwise alias them).
+  const uint8_t* p = p_;
+  uint32_t remaining = remaining_;
+  TimeState tst{t_, td_};
+  ValueState vst{v_, vd_};
+  uint8_t stage[kStageBytes];
+  PackedBlock b;
+  const TimeKernel* const time = time_kernels();
+  const char* error = nullptr;
+  size_t n = 0;
+  while (remaining > 0) {
+    const size_t m = std::min<size_t>(kBlockSamples, remaining);
+    if (max - n < m) break;
+    if (!read_block(&p, end_, m, stage, &b)) {
+      error = "bad timestamp block";
+      break;
     }
-  } else {
-    for (size_t j = 0; j < m; ++j) {
-      d += r[j];
-      t += d;
-      ts[j] = static_cast<int64_t>(t);
-    }
-  }
-  t_ = t;
-  td_ = d;
-  if (is_const_) {
-    double v = model::bits_to_float(v_);
-    for (size_t j = 0; j < m; ++j) vs[j] = v;
-  } else {
-    if (!read_block(&p_, end_, m, r, &constant, &c)) return fail("bad value block");
-    if (constant) std::fill(r, r + m, c);
-    uint64_t v = v_;
-    if (order_ == 2) {
-      uint64_t vd = vd_;
-      for (size_t j = 0; j < m; ++j) {
-        vd += r[j];
-        v += vd;
-        r[j] = v;
-      }
-      vd_ = vd;
-    } else if (order_ == 1) {
-      for (size_t j = 0; j < m; ++j) {
-        v += r[j];
-        r[j] = v;
-      }
-    } else if (m > 0) {
-      v = r[m - 1];
-    }
-    v_ = v;
-    if (scale_ == 0) {
-      for (size_t j = 0; j < m; ++j) vs[j] = static_cast<double>(static_cast<int64_t>(r[j]));
+    int64_t* bt = ts + n;
+    if (b.width == 0 && b.base == 0) {
+      // The common case, a perfectly regular interval: an induction the
+      // compiler can vectorise.
+      const uint64_t t = tst.t, d = tst.d;
+      for (size_t j = 0; j < m; ++j) bt[j] = static_cast<int64_t>(t + (j + 1) * d);
+      tst.t = t + m * d;
     } else {
-      const double div = kPow10[scale_];
-      for (size_t j = 0; j < m; ++j) vs[j] = static_cast<double>(static_cast<int64_t>(r[j])) / div;
+      time[b.width](b.data, m, b.base, tst, bt);
     }
+    double* bv = vs + n;
+    if (is_const_) {
+      const double v = model::bits_to_float(vst.v);
+      for (size_t j = 0; j < m; ++j) bv[j] = v;
+    } else {
+      if (!read_block(&p, end_, m, stage, &b)) {
+        error = "bad value block";
+        break;
+      }
+      value_kernels_[b.width](b.data, m, b.base, vst, bv);
+      if (scale_ != 0) {
+        const double div = kPow10[scale_];
+        for (size_t j = 0; j < m; ++j) bv[j] /= div;
+      }
+    }
+    n += m;
+    remaining -= static_cast<uint32_t>(m);
   }
-  remaining_ -= static_cast<uint32_t>(m);
-  return m;
+  p_ = p;
+  remaining_ = remaining;
+  t_ = tst.t;
+  td_ = tst.d;
+  v_ = vst.v;
+  vd_ = vst.vd;
+  if (error != nullptr) {
+    fail(error);
+    return n;  // the blocks before the bad one are good
+  }
+  if (remaining == 0) {
+    done_ = true;
+    if (p_ != end_)
+      fail("trailing bytes after the last block");
+    else if (static_cast<int64_t>(t_) != max_t_)
+      fail("last timestamp differs from the header");
+  }
+  return n;
 }
 
 bool BlockIterator::refill() {
   buf_pos_ = 0;
-  buf_len_ = static_cast<uint32_t>(decode_block(buf_t_, buf_v_));
+  buf_len_ = static_cast<uint32_t>(decode_blocks(buf_t_, buf_v_, kBlockSamples));
   return buf_len_ > 0;
 }
 
@@ -425,11 +451,7 @@ size_t BlockIterator::next_batch(model::Timestamp* ts, double* vs, size_t max) {
   std::memcpy(vs, buf_v_ + buf_pos_, n * sizeof(double));
   buf_pos_ += static_cast<uint32_t>(n);
   // Whole blocks straight into the caller's arrays.
-  while (remaining_ > 0 && max - n >= std::min<size_t>(kBlockSamples, remaining_)) {
-    size_t m = decode_block(ts + n, vs + n);
-    if (m == 0) break;
-    n += m;
-  }
+  n += decode_blocks(ts + n, vs + n, max - n);
   if (n < max && refill()) {
     size_t k = std::min<size_t>(max - n, buf_len_);
     std::memcpy(ts + n, buf_t_, k * sizeof(int64_t));

@@ -18,6 +18,7 @@
 
 #include "model/sample.h"
 #include "model/status.h"
+#include "tsdb/chunkenc/block_decode.h"
 #include "tsdb/chunkenc/chunk.h"
 #include "tsdb/querier.h"
 
@@ -61,9 +62,11 @@ class BlockIterator final : public SampleIterator {
   Status status() const override { return status_; }
 
  private:
-  // Decodes the next block into ts/vs; returns its sample count, 0 at the end or
-  // on corruption (then status_ is set).
-  size_t decode_block(int64_t* ts, double* vs);
+  // Decodes whole blocks into ts/vs while the next one fits in `max` samples;
+  // returns how many samples. Once the last block is decoded the chunk's end
+  // is checked (status_ set on a mismatch). 0 at the end, on corruption (then
+  // status_ is set) or when the next block does not fit.
+  size_t decode_blocks(int64_t* ts, double* vs, size_t max);
   bool refill();
   size_t fail(const char* what);
 
@@ -75,6 +78,7 @@ class BlockIterator final : public SampleIterator {
   bool done_ = true;      // no more blocks to decode
   bool has_cur_ = false;  // cur_ holds the current sample
   uint8_t order_ = 0;
+  const ValueKernel* value_kernels_ = nullptr;  // for order_, by block width
   uint8_t scale_ = 0;
   uint64_t t_ = 0, td_ = 0;  // timestamp state: last value, last delta
   uint64_t v_ = 0, vd_ = 0;  // integer value state, or the constant's bits

@@ -137,18 +137,23 @@ std::unique_ptr<SampleIterator> new_iterator(std::span<const uint8_t> chunk,
                                              std::unique_ptr<SampleIterator> reuse) {
   Result<ChunkMeta> meta = read_chunk_meta(chunk);
   if (!meta.is_ok()) return std::make_unique<ErrorIterator>(meta.status());
+  return new_iterator(chunk, *meta, std::move(reuse));
+}
+
+std::unique_ptr<SampleIterator> new_iterator(std::span<const uint8_t> chunk, const ChunkMeta& meta,
+                                             std::unique_ptr<SampleIterator> reuse) {
   // Both iterator classes are final: an exact type check is enough (and cheaper
   // than dynamic_cast, which shows at 120-sample chunks).
   const bool reusable = reuse != nullptr;
-  if (meta->encoding == Encoding::kXor) {
+  if (meta.encoding == Encoding::kXor) {
     bool x = reusable && typeid(*reuse) == typeid(XorIterator);
     std::unique_ptr<SampleIterator> it = x ? std::move(reuse) : std::make_unique<XorIterator>();
-    static_cast<XorIterator*>(it.get())->reset(chunk, *meta);
+    static_cast<XorIterator*>(it.get())->reset(chunk, meta);
     return it;
   }
   bool b = reusable && typeid(*reuse) == typeid(BlockIterator);
   std::unique_ptr<SampleIterator> it = b ? std::move(reuse) : std::make_unique<BlockIterator>();
-  static_cast<BlockIterator*>(it.get())->reset(chunk, *meta);
+  static_cast<BlockIterator*>(it.get())->reset(chunk, meta);
   return it;
 }
 

@@ -73,9 +73,15 @@ Result<Encoding> encode_best(std::span<const model::Sample> samples, std::string
 // A SampleIterator over a sealed chunk of any codec. A corrupt chunk yields an
 // iterator whose status() is kCorruption (possibly after some valid samples).
 // `reuse` may be an iterator returned earlier by this function; its buffers are
-// recycled.
+// recycled. The iterators' next_batch() returns fewer than `max` samples only
+// once the chunk is exhausted (its end checked) or corrupt, so a caller need
+// not call it again to learn that.
 std::unique_ptr<SampleIterator> new_iterator(std::span<const uint8_t> chunk,
                                              std::unique_ptr<SampleIterator> reuse = nullptr);
+// Same, with the header already parsed: `meta` must be read_chunk_meta(chunk)
+// (callers that keep chunk metas skip parsing the header again).
+std::unique_ptr<SampleIterator> new_iterator(std::span<const uint8_t> chunk, const ChunkMeta& meta,
+                                             std::unique_ptr<SampleIterator> reuse);
 
 // Decodes a whole chunk (tests, re-encoding); kCorruption on a bad chunk.
 Result<std::vector<model::Sample>> decode_all(std::span<const uint8_t> chunk);

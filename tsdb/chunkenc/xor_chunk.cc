@@ -235,7 +235,13 @@ size_t decode_fast(const uint8_t* p, size_t size, FastState& st, int64_t* ts, do
     } else {
       unsigned ones = static_cast<unsigned>(std::countr_zero(~w | 32));  // prefix ones, <= 5
       uint64_t dod, q, used;
-      if (ones < 5) {
+      if (ones == 1) {
+        // The 8-bit bucket (scrape jitter): constant shifts.
+        dod = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int8_t>(w >> 2)));
+        used = 10;
+        q = pos + 10;
+        w >>= 10;
+      } else if (ones < 5) {
         unsigned width = kDodBits[ones];
         dod = static_cast<uint64_t>(static_cast<int64_t>(w << (63 - ones - width)) >> (64 - width));
         used = ones + 1 + width;

@@ -2,14 +2,19 @@
 
 #include <algorithm>
 
-#include "tsdb/chunkenc/chunk.h"
-
 namespace promlite::tsdb::store {
 
-void SeriesChunks::add(model::Timestamp min_t, model::Timestamp max_t, std::string_view data,
-                       bool corrupt) {
-  refs.push_back({min_t, max_t, static_cast<uint32_t>(bytes.size()),
-                  static_cast<uint32_t>(data.size()), corrupt});
+void SeriesChunks::add(std::string_view data, const chunkenc::ChunkMeta& meta) {
+  refs.push_back({meta.min_t, meta.max_t, static_cast<uint32_t>(bytes.size()),
+                  static_cast<uint32_t>(data.size()), meta.count,
+                  static_cast<uint8_t>(meta.encoding), static_cast<uint8_t>(meta.header_size),
+                  /*corrupt=*/false});
+  bytes.append(data);
+}
+
+void SeriesChunks::add_corrupt(model::Timestamp min_t, std::string_view data) {
+  refs.push_back({min_t, model::kMaxTime, static_cast<uint32_t>(bytes.size()),
+                  static_cast<uint32_t>(data.size()), 0, 0, 0, /*corrupt=*/true});
   bytes.append(data);
 }
 
@@ -20,8 +25,9 @@ void SeriesChunks::sort() {
 
 void ChunkMergeIterator::reset(std::shared_ptr<const SeriesChunks> chunks, model::Timestamp mint,
                                model::Timestamp maxt) {
-  for (Active& a : active_) pool_.push_back(std::move(a.it));
+  for (Active& a : active_) recycle(std::move(a.it));
   active_.clear();
+  release_bulk();
   chunks_ = std::move(chunks);
   maxt_ = maxt;
   floor_ = mint;
@@ -33,14 +39,29 @@ void ChunkMergeIterator::reset(std::shared_ptr<const SeriesChunks> chunks, model
 }
 
 void ChunkMergeIterator::retire(size_t k) {
-  pool_.push_back(std::move(active_[k].it));
+  recycle(std::move(active_[k].it));
   active_.erase(active_.begin() + static_cast<std::ptrdiff_t>(k));
+}
+
+void ChunkMergeIterator::recycle(std::unique_ptr<SampleIterator> it) {
+  if (pooled_ < pool_.size()) pool_[pooled_++] = std::move(it);
+}
+
+void ChunkMergeIterator::release_bulk() {
+  if (bulk_ != nullptr) recycle(std::move(bulk_));
 }
 
 bool ChunkMergeIterator::fail(Status s) {
   status_ = std::move(s);
   done_ = true;
   return false;
+}
+
+std::unique_ptr<SampleIterator> ChunkMergeIterator::iterator_for(size_t i) {
+  std::unique_ptr<SampleIterator> reuse;
+  if (pooled_ > 0) reuse = std::move(pool_[--pooled_]);
+  const SeriesChunks::Ref& r = chunks_->refs[i];
+  return chunkenc::new_iterator(chunks_->data(r), SeriesChunks::meta(r), std::move(reuse));
 }
 
 bool ChunkMergeIterator::open(size_t i) {
@@ -50,13 +71,7 @@ bool ChunkMergeIterator::open(size_t i) {
                                                     std::to_string(chunks_->series_id) + " at " +
                                                     std::to_string(r.min_t)));
   }
-  std::unique_ptr<SampleIterator> reuse;
-  if (!pool_.empty()) {
-    reuse = std::move(pool_.back());
-    pool_.pop_back();
-  }
-  std::string_view data(chunks_->bytes.data() + r.offset, r.size);
-  active_.push_back({chunkenc::new_iterator(chunkenc::as_bytes(data), std::move(reuse)), {}, i});
+  active_.push_back({iterator_for(i), {}, i});
   Active& a = active_.back();
   if (!a.it->seek(floor_)) {
     Status s = a.it->status();
@@ -85,8 +100,9 @@ bool ChunkMergeIterator::emitted(model::Sample s) {
   cur_ = s;
   has_cur_ = true;
   if (s.t == model::kMaxTime) {  // nothing can follow
-    for (Active& a : active_) pool_.push_back(std::move(a.it));
+    for (Active& a : active_) recycle(std::move(a.it));
     active_.clear();
+    release_bulk();
     next_chunk_ = chunks_->refs.size();
     return true;
   }
@@ -99,8 +115,54 @@ bool ChunkMergeIterator::emitted(model::Sample s) {
   return true;
 }
 
+bool ChunkMergeIterator::bulk_ok(size_t i) const {
+  const auto& refs = chunks_->refs;
+  const SeriesChunks::Ref& r = refs[i];
+  return !r.corrupt && r.min_t >= floor_ && r.min_t <= maxt_ &&
+         (i + 1 == refs.size() || refs[i + 1].min_t > r.max_t);
+}
+
+bool ChunkMergeIterator::end_bulk() {
+  std::unique_ptr<SampleIterator> it = std::move(bulk_);
+  if (it->next()) {
+    model::Sample s = it->at();
+    active_.push_back({std::move(it), s, bulk_chunk_});
+    return true;
+  }
+  Status s = it->status();
+  recycle(std::move(it));
+  return s.is_ok() ? true : fail(std::move(s));
+}
+
+size_t ChunkMergeIterator::drain_bulk(model::Timestamp* ts, double* vs, size_t max) {
+  size_t got = bulk_->next_batch(ts, vs, max);
+  if (got < max) {
+    // Only at the end of the chunk (its end checked) or on corruption; the
+    // samples before a corrupt one are still returned.
+    Status s = bulk_->status();
+    recycle(std::move(bulk_));
+    if (!s.is_ok()) fail(std::move(s));
+  }
+  if (got == 0) return 0;
+  if (bulk_trim_ && ts[got - 1] > maxt_) {
+    got = static_cast<size_t>(std::upper_bound(ts, ts + got, maxt_) - ts);
+    release_bulk();
+    done_ = true;
+    if (got == 0) return 0;
+  }
+  cur_ = {ts[got - 1], vs[got - 1]};
+  has_cur_ = true;
+  if (cur_.t == model::kMaxTime) {
+    emitted(cur_);  // nothing can follow
+  } else {
+    floor_ = cur_.t + 1;
+  }
+  return got;
+}
+
 bool ChunkMergeIterator::next() {
   if (done_) return false;
+  if (bulk_ != nullptr && !end_bulk()) return false;
   const auto& refs = chunks_->refs;
   while (true) {
     size_t best = active_.size();
@@ -129,6 +191,7 @@ bool ChunkMergeIterator::next() {
 bool ChunkMergeIterator::seek(model::Timestamp t) {
   if (has_cur_ && cur_.t >= t) return true;
   if (done_) return false;
+  if (bulk_ != nullptr && !end_bulk()) return false;
   if (t > floor_) floor_ = t;
   for (size_t k = 0; k < active_.size();) {
     bool removed;
@@ -148,8 +211,23 @@ size_t ChunkMergeIterator::next_batch(model::Timestamp* ts, double* vs, size_t m
   if (chunks_ == nullptr) return 0;
   const auto& refs = chunks_->refs;
   while (n < max && !done_) {
-    // Fast path: one open chunk and the next one starts after it ends, so the
-    // rest of this chunk can be decoded in bulk.
+    if (bulk_ != nullptr) {
+      n += drain_bulk(ts + n, vs + n, max - n);
+      continue;
+    }
+    if (active_.empty() && next_chunk_ < refs.size() && bulk_ok(next_chunk_)) {
+      bulk_chunk_ = next_chunk_++;
+      bulk_trim_ = refs[bulk_chunk_].max_t > maxt_;
+      // Cold chunks (a query touching many series) miss the cache on every
+      // line; asking for all of them now overlaps the misses.
+      const SeriesChunks::Ref& r = refs[bulk_chunk_];
+      const char* p = chunks_->bytes.data() + r.offset;
+      for (uint32_t off = 64; off < r.size; off += 64) __builtin_prefetch(p + off);
+      bulk_ = iterator_for(bulk_chunk_);
+      continue;
+    }
+    // One open chunk (after a seek, or a merge) that the next one does not
+    // overlap: emit its pending sample, then drain the rest in bulk.
     if (active_.size() == 1 &&
         (next_chunk_ == refs.size() || refs[next_chunk_].min_t > refs[active_[0].chunk].max_t)) {
       Active& a = active_[0];
@@ -157,39 +235,14 @@ size_t ChunkMergeIterator::next_batch(model::Timestamp* ts, double* vs, size_t m
         done_ = true;
         break;
       }
-      size_t first = n;
       ts[n] = a.cur.t;
       vs[n] = a.cur.v;
       ++n;
-      size_t got = n < max ? a.it->next_batch(ts + n, vs + n, max - n) : 0;
-      size_t end = n + got;
-      if (got > 0 && ts[end - 1] > maxt_) {
-        end = static_cast<size_t>(std::upper_bound(ts + first, ts + end, maxt_) - ts);
-        done_ = true;
-      }
-      n = end;
-      cur_ = {ts[n - 1], vs[n - 1]};
-      has_cur_ = true;
-      if (done_) break;
-      if (a.it->next()) {
-        a.cur = a.it->at();
-      } else {
-        Status s = a.it->status();
-        retire(0);
-        if (!s.is_ok()) {
-          fail(std::move(s));
-          break;
-        }
-      }
-      if (cur_.t == model::kMaxTime) {
-        emitted(cur_);
-        continue;
-      }
-      floor_ = cur_.t + 1;
-      if (!active_.empty()) {
-        bool removed;
-        if (!settle(0, &removed)) break;
-      }
+      bulk_ = std::move(a.it);
+      bulk_chunk_ = a.chunk;
+      bulk_trim_ = refs[a.chunk].max_t > maxt_;
+      active_.clear();
+      emitted({ts[n - 1], vs[n - 1]});
       continue;
     }
     if (!next()) break;

@@ -43,8 +43,7 @@ bool has_sample_in(const SeriesChunks& c, model::Timestamp mint, model::Timestam
   for (const SeriesChunks::Ref& r : c.refs) {
     if (r.corrupt || r.min_t >= mint || r.max_t <= maxt) return true;
     // The chunk spans the whole range: look inside.
-    auto it = chunkenc::new_iterator(
-        chunkenc::as_bytes(std::string_view(c.bytes.data() + r.offset, r.size)));
+    auto it = chunkenc::new_iterator(c.data(r), SeriesChunks::meta(r), nullptr);
     if (it->seek(mint) ? it->at().t <= maxt : !it->status().is_ok()) return true;
   }
   return false;
@@ -183,11 +182,11 @@ class StoreSeriesSet final : public SeriesSet {
       std::string_view value = view(it->value());
       auto meta = chunkenc::read_chunk_meta(chunkenc::as_bytes(value));
       if (!meta) {
-        out.add(key_min_t, model::kMaxTime, value, /*corrupt=*/true);
+        out.add_corrupt(key_min_t, value);
         continue;
       }
       if (meta->max_t < q_->mint()) continue;
-      out.add(meta->min_t, meta->max_t, value, /*corrupt=*/false);
+      out.add(value, *meta);
     }
     if (!it->status().ok()) return from_rocks(it->status(), "reading chunks");
     return Status::ok();
