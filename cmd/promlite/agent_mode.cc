@@ -33,6 +33,17 @@ Status check_agent_config(std::string_view yaml) {
   return Status::ok();
 }
 
+Result<config::Config> load_agent_config(const std::string& yaml, const std::string& filename) {
+  Result<config::Config> loaded = config::load_config(yaml, filename);
+  if (!loaded) {
+    if (Status refused = check_agent_config(yaml); !refused) return refused;
+    return loaded;
+  }
+  // Loaded: no alerting or remote_read section was present.
+  if (!loaded->rule_files.empty()) return not_allowed("rule_files");
+  return loaded;
+}
+
 void register_agent_metrics(api::SelfMetrics& m, const tsdb::agent::AgentStorage& storage) {
   using Kind = api::CallbackCollector::Kind;
   using Stats = tsdb::agent::AgentStats;

@@ -2,9 +2,11 @@
 // sections Prometheus's agent refuses, and the agent storage's self-metrics.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "api/self_metrics.h"
+#include "config/config.h"
 #include "model/status.h"
 #include "tsdb/agent/agent_storage.h"
 
@@ -17,6 +19,13 @@ namespace promlite::cmd {
 // and remote_read in any mode as unsupported); text that is not YAML passes
 // here and fails in the loader.
 Status check_agent_config(std::string_view yaml);
+
+// config::load_config for agent mode, with the text parsed once when it is
+// valid: a loaded configuration is refused only for rule_files (promlite's
+// loader refuses any alerting or remote_read section). When the loader fails,
+// check_agent_config() runs on the text so that its message comes first, as
+// in Prometheus. Same result as check_agent_config() then load_config().
+Result<config::Config> load_agent_config(const std::string& yaml, const std::string& filename);
 
 // prometheus_agent_* (as Prometheus's tsdb/agent) and the WAL's
 // prometheus_tsdb_wal_* metrics, read from `storage` at each scrape.

@@ -1,5 +1,7 @@
 #include "cmd/promlite/config_manager.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -8,6 +10,22 @@
 #include "model/log.h"
 
 namespace promlite::cmd {
+
+namespace {
+
+// Reads the file as config::load_config_file does (same error when it cannot
+// be opened).
+Result<std::string> read_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status(StatusCode::kNotFound, "open " + path + ": " + std::string(std::strerror(errno)));
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return std::move(buf).str();
+}
+
+}  // namespace
 
 ConfigManager::ConfigManager(std::string file, std::string self_address, bool in_kubernetes,
                              prometheus::Registry& registry)
@@ -30,19 +48,14 @@ Status ConfigManager::reload() {
   std::string source = file_.empty() ? "embedded default" : file_;
   LOG_INFO("Loading configuration file", {"filename", source});
   Result<config::Config> loaded = Status(StatusCode::kInternal, "not loaded");
-  Status refused;
-  if (agent_mode_ && !file_.empty()) {
-    std::ifstream in(file_);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (in) refused = check_agent_config(text.str());
-  }
-  if (!refused) {
-    loaded = refused;
+  if (file_.empty()) {
+    loaded = config::load_config(config::default_config_yaml(self_address_, in_kubernetes_), "");
+  } else if (!agent_mode_) {
+    loaded = config::load_config_file(file_);
+  } else if (Result<std::string> text = read_config_file(file_); !text) {
+    loaded = text.status();
   } else {
-    loaded = file_.empty() ? config::load_config(
-                                 config::default_config_yaml(self_address_, in_kubernetes_), "")
-                           : config::load_config_file(file_);
+    loaded = load_agent_config(*text, file_);  // one read, one parse when valid
   }
   if (!loaded) {
     last_success_.Set(0);
