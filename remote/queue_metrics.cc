@@ -6,11 +6,26 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <unordered_map>
+
 #include "remote/queue_manager.h"
 
 namespace promlite::remote {
 
 namespace {
+
+// Registration lock: how many live QueueMetrics hold each series (by its
+// address, which Family::Add returns again for the same labels). Held while
+// series are added and removed, so that one being removed is never handed
+// to a new holder.
+std::mutex& registration_mu() {
+  static std::mutex mu;
+  return mu;
+}
+std::unordered_map<const void*, int>& holders() {
+  static std::unordered_map<const void*, int> h;
+  return h;
+}
 
 constexpr const char* kDroppedHelp =
     "Total number of samples which were dropped after being read from the WAL before being sent "
@@ -19,14 +34,25 @@ constexpr const char* kDroppedHelp =
 
 }  // namespace
 
+template <typename T, typename... Args>
+T* QueueMetrics::add(prometheus::Family<T>& family,
+                     const std::map<std::string, std::string>& labels, Args&&... args) {
+  T* m = &family.Add(labels, std::forward<Args>(args)...);
+  // Once per object and series (count_failed_batch adds each reason once).
+  ++holders()[m];
+  owned_.emplace_back(m, [&family, m] { family.Remove(m); });
+  return m;
+}
+
 QueueMetrics::QueueMetrics(prometheus::Registry& reg, const std::string& remote_name,
                            const std::string& url, const config::QueueConfig& qc)
     : labels_{{"remote_name", remote_name}, {"url", url}} {
+  std::lock_guard<std::mutex> lock(registration_mu());
   auto counter = [&](const char* name, const char* help) {
-    return &prometheus::BuildCounter().Name(name).Help(help).Register(reg).Add(labels_);
+    return add(prometheus::BuildCounter().Name(name).Help(help).Register(reg), labels_);
   };
   auto gauge = [&](const char* name, const char* help) {
-    return &prometheus::BuildGauge().Name(name).Help(help).Register(reg).Add(labels_);
+    return add(prometheus::BuildGauge().Name(name).Help(help).Register(reg), labels_);
   };
   sent_ = counter("prometheus_remote_storage_samples_total",
                   "Total number of samples sent to remote storage.");
@@ -43,7 +69,7 @@ QueueMetrics::QueueMetrics(prometheus::Registry& reg, const std::string& remote_
   auto with_reason = [&](const char* reason) {
     auto l = labels_;
     l["reason"] = reason;
-    return &dropped.Add(l);
+    return add(dropped, l);
   };
   dropped_series_ = with_reason("dropped_series");
   dropped_unknown_ = with_reason("unintentionally_dropped_series");
@@ -106,13 +132,13 @@ QueueMetrics::QueueMetrics(prometheus::Registry& reg, const std::string& remote_
                "accurate.")
            .Register(reg)
            .Add({});
-  send_duration_ =
-      &prometheus::BuildHistogram()
-           .Name("prometheus_remote_storage_sent_batch_duration_seconds")
-           .Help("Duration of send calls to the remote storage.")
-           .Register(reg)
-           .Add(labels_, prometheus::Histogram::BucketBoundaries{.005, .01, .025, .05, .1, .25, .5,
-                                                                 1, 2.5, 5, 10, 25, 60, 120, 300});
+  send_duration_ = add(prometheus::BuildHistogram()
+                           .Name("prometheus_remote_storage_sent_batch_duration_seconds")
+                           .Help("Duration of send calls to the remote storage.")
+                           .Register(reg),
+                       labels_,
+                       prometheus::Histogram::BucketBoundaries{.005, .01, .025, .05, .1, .25, .5, 1,
+                                                               2.5, 5, 10, 25, 60, 120, 300});
   failed_batches_ = &prometheus::BuildCounter()
                          .Name("promlite_remote_storage_failed_batches_total")
                          .Help("Batches dropped after a non-recoverable answer, by reason.")
@@ -126,20 +152,31 @@ QueueMetrics::QueueMetrics(prometheus::Registry& reg, const std::string& remote_
   auto typed = [&](const char* type) {
     auto l = consumer;
     l["type"] = type;
-    return &read.Add(l);
+    return add(read, l);
   };
   series_read_ = typed("series");
   samples_read_ = typed("samples");
   other_read_ = typed("unknown");
-  current_segment_ = &prometheus::BuildGauge()
-                          .Name("prometheus_wal_watcher_current_segment")
-                          .Help("Current segment the WAL watcher is reading records from.")
-                          .Register(reg)
-                          .Add(consumer);
+  current_segment_ = add(prometheus::BuildGauge()
+                             .Name("prometheus_wal_watcher_current_segment")
+                             .Help("Current segment the WAL watcher is reading records from.")
+                             .Register(reg),
+                         consumer);
   min_shards_->Set(qc.min_shards);
   max_shards_->Set(qc.max_shards);
   capacity_->Set(qc.capacity);
   max_per_send_->Set(qc.max_samples_per_send);
+}
+
+QueueMetrics::~QueueMetrics() {
+  std::lock_guard<std::mutex> lock(registration_mu());
+  auto& h = holders();
+  for (auto& [series, remove] : owned_) {
+    auto it = h.find(series);
+    if (it != h.end() && --it->second > 0) continue;  // another queue's too
+    if (it != h.end()) h.erase(it);
+    remove();
+  }
 }
 
 void QueueMetrics::publish(const QueueStats& st) {
@@ -173,9 +210,15 @@ void QueueMetrics::publish(const QueueStats& st) {
 void QueueMetrics::observe_send(double seconds) { send_duration_->Observe(seconds); }
 
 void QueueMetrics::count_failed_batch(const std::string& reason) {
-  auto l = labels_;
-  l["reason"] = reason;
-  failed_batches_->Add(l).Increment();
+  std::lock_guard<std::mutex> lock(failed_mu_);
+  prometheus::Counter*& c = failed_by_reason_[reason];
+  if (c == nullptr) {
+    auto l = labels_;
+    l["reason"] = reason;
+    std::lock_guard<std::mutex> reg_lock(registration_mu());
+    c = add(*failed_batches_, l);
+  }
+  c->Increment();
 }
 
 }  // namespace promlite::remote

@@ -12,11 +12,21 @@
 // Most values are mirrored from QueueStats by publish() (the reader thread,
 // about once a second); send durations and failed batches are recorded by
 // the shard threads as they happen. Thread-safe.
+//
+// The destructor removes the queue's labelled series from the registry (as
+// Prometheus unregisters a stopped queue's metrics), so a queue that a reload
+// removed leaves none behind; a queue that comes back starts from zero. Two
+// live QueueMetrics with the same labels (two unnamed remote_writes to one
+// URL) share their series, which go with the last of them.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "config/config.h"
 
@@ -35,10 +45,15 @@ struct QueueStats;
 
 class QueueMetrics {
  public:
-  // Registers (or finds, after a config reload) the queue's metrics in `reg`,
-  // which must outlive this object.
+  // Registers (or finds, when another QueueMetrics has the same labels) the
+  // queue's metrics in `reg`, which must outlive this object.
   QueueMetrics(prometheus::Registry& reg, const std::string& remote_name, const std::string& url,
                const config::QueueConfig& qc);
+  // Removes the series no other QueueMetrics shares. REQUIRES: no call of
+  // another method is running or follows.
+  ~QueueMetrics();
+  QueueMetrics(const QueueMetrics&) = delete;
+  QueueMetrics& operator=(const QueueMetrics&) = delete;
 
   // Copies the counters and gauges of `st` (one thread at a time).
   void publish(const QueueStats& st);
@@ -48,7 +63,17 @@ class QueueMetrics {
   void count_failed_batch(const std::string& reason);
 
  private:
+  // Adds a series to `family` (or finds it) and records it for removal.
+  // REQUIRES: the registration lock (queue_metrics.cc) held.
+  template <typename T, typename... Args>
+  T* add(prometheus::Family<T>& family, const std::map<std::string, std::string>& labels,
+         Args&&... args);
+
   std::map<std::string, std::string> labels_;
+  // Every series this object added, with how to remove it.
+  std::vector<std::pair<const void*, std::function<void()>>> owned_;
+  std::mutex failed_mu_;
+  std::map<std::string, prometheus::Counter*> failed_by_reason_;  // guarded by failed_mu_
   prometheus::Counter *sent_, *failed_, *retried_, *dropped_series_, *dropped_unknown_,
       *dropped_too_old_, *bytes_, *enqueue_retries_, *skipped_, *series_read_, *samples_read_,
       *other_read_, *metadata_sent_, *metadata_failed_, *metadata_retried_, *metadata_bytes_;

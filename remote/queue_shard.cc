@@ -25,14 +25,15 @@ void QueueManager::Shard::run() {
         if (queue.size() >= max_batch || (!queue.empty() && flush)) break;
         if (queue.empty()) {
           cv.wait(lk);
-        } else if (cv.wait_until(lk, first_at + deadline) == std::cv_status::timeout) {
+        } else if (cv.wait_until(lk, arrivals.front().second + deadline) ==
+                   std::cv_status::timeout) {
           break;
         }
       }
-      size_t n = std::min(max_batch, queue.size());
-      batch.assign(queue.begin(), queue.begin() + n);
-      queue.erase(queue.begin(), queue.begin() + n);
-      if (!queue.empty()) first_at = Clock::now();
+      // Samples left behind keep their arrival time: when they waited out
+      // their deadline while this shard was sending, the next batch goes at
+      // once (a restarted wait could make it up to twice the deadline).
+      take(std::min(max_batch, queue.size()), batch);
       busy = true;
     }
     space_cv.notify_all();
@@ -44,6 +45,22 @@ void QueueManager::Shard::run() {
     space_cv.notify_all();
     if (!finished) return;
   }
+}
+
+void QueueManager::Shard::push(const std::vector<QueueEntry>& entries) {
+  if (entries.empty()) return;
+  arrivals.emplace_back(pushed, Clock::now());
+  pushed += entries.size();
+  queue.insert(queue.end(), entries.begin(), entries.end());
+}
+
+void QueueManager::Shard::take(size_t n, std::vector<QueueEntry>& batch) {
+  batch.assign(queue.begin(), queue.begin() + n);
+  queue.erase(queue.begin(), queue.begin() + n);
+  taken += n;
+  // Drop the runs taken whole: the front run is the one of queue.front().
+  while (arrivals.size() > 1 && arrivals[1].first <= taken) arrivals.pop_front();
+  if (queue.empty()) arrivals.clear();
 }
 
 std::string QueueManager::Shard::encode(std::vector<QueueEntry>& batch, int64_t* max_t) {

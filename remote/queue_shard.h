@@ -43,9 +43,14 @@ struct QueueManager::Shard {
   std::condition_variable cv;        // shard thread: data or stop
   std::condition_variable space_cv;  // reader: room in the queue
   std::deque<QueueEntry> queue;
-  std::chrono::steady_clock::time_point first_at;  // when the oldest queued sample arrived
-  bool busy = false;                               // a batch is being sent
-  bool flush = false;                              // send what is queued without waiting
+  // When each run of queued samples arrived, oldest first: (samples queued
+  // before the run, since start; time). The front one is the arrival of the
+  // oldest sample still queued, which batch_send_deadline counts from.
+  std::deque<std::pair<uint64_t, std::chrono::steady_clock::time_point>> arrivals;
+  uint64_t pushed = 0;  // samples queued since start
+  uint64_t taken = 0;   // samples taken from the queue since start
+  bool busy = false;    // a batch is being sent
+  bool flush = false;   // send what is queued without waiting
   bool stop = false;
   std::thread thread;
   // Reused between batches.
@@ -53,9 +58,13 @@ struct QueueManager::Shard {
   std::vector<model::Sample> samples;
   std::vector<std::pair<uint64_t, uint32_t>> runs;
 
-  // The thread's loop: batches of max_samples_per_send, or fewer after
-  // batch_send_deadline or when flushing.
+  // The thread's loop: batches of max_samples_per_send, or fewer once the
+  // oldest queued sample waited batch_send_deadline, or when flushing.
   void run();
+  // Queues `entries`, arrived now. REQUIRES: mu held.
+  void push(const std::vector<QueueEntry>& entries);
+  // Moves the oldest `n` queued samples into `batch`. REQUIRES: mu held.
+  void take(size_t n, std::vector<QueueEntry>& batch);
   // Sends until acknowledged, dropped, or stopping; false when stopping.
   // Reports every sample taken from the queue to QueueManager::complete().
   bool send(std::vector<QueueEntry>& batch);

@@ -170,6 +170,113 @@ TEST_F(AgentStorageTest, RefsOutOfOrderAndRollback) {
   EXPECT_EQ(st_->stats().out_of_order, 2u);
 }
 
+// A second sample of a series in the same uncommitted batch must be newer
+// than the first (Prometheus's agent compares with the series' newest time,
+// which its appender raises at append): equal or older ones are refused as
+// out of order and the rest of the batch still commits.
+TEST_F(AgentStorageTest, SameBatchSamplesMustBeNewer) {
+  open();
+  const SeriesRef ref = scrape(0, 1, 1000)[0];
+  auto app = st_->appender();
+  ASSERT_TRUE(app->append(ref, {}, 2000, 1).is_ok());
+  auto fresh = app->append(0, series_labels(1), 5000, 1);
+  ASSERT_TRUE(fresh.is_ok());
+  struct Case {
+    const char* name;
+    SeriesRef ref;
+    int series;  // labels passed: series_labels(series), or none when -1
+    int64_t t;
+    StatusCode want;
+    std::string message;  // when refused
+  };
+  const std::string l0 = series_labels(0).to_string(), l1 = series_labels(1).to_string();
+  const Case cases[] = {
+      {"equal to the pending time, by ref", ref, -1, 2000, StatusCode::kOutOfOrder,
+       "out of order sample for " + l0 + " at 2000 (newest 2000)"},
+      {"older than the pending time, by labels", 0, 0, 1500, StatusCode::kOutOfOrder,
+       "out of order sample for " + l0 + " at 1500 (newest 2000)"},
+      {"new series, equal time", 0, 1, 5000, StatusCode::kOutOfOrder,
+       "out of order sample for " + l1 + " at 5000 (newest 5000)"},
+      {"new series, older time by ref", *fresh, -1, 4000, StatusCode::kOutOfOrder,
+       "out of order sample for " + l1 + " at 4000 (newest 5000)"},
+      {"newer than the pending time", ref, -1, 3000, StatusCode::kOk, ""},
+      {"newer again, after the third", 0, 0, 3500, StatusCode::kOk, ""},
+  };
+  for (const Case& c : cases) {
+    auto r = app->append(c.ref, c.series < 0 ? model::Labels() : series_labels(c.series), c.t, 2);
+    EXPECT_EQ(r.status().code(), c.want) << c.name << ": " << r.status().message();
+    if (!r.is_ok()) {
+      EXPECT_EQ(r.status().message(), c.message) << c.name;
+    }
+  }
+  ASSERT_TRUE(app->commit().is_ok());
+  std::vector<wal::SeriesRecord> series;
+  std::vector<wal::RefSample> samples;
+  read_wal(&series, &samples);
+  std::vector<std::pair<uint64_t, int64_t>> got;
+  for (const auto& s : samples) got.emplace_back(s.id, s.t);
+  const std::vector<std::pair<uint64_t, int64_t>> want = {
+      {ref, 1000}, {ref, 2000}, {*fresh, 5000}, {ref, 3000}, {ref, 3500}};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(st_->stats().out_of_order, 4u);
+  EXPECT_EQ(st_->stats().samples_appended, 5u);
+
+  // A rolled-back batch leaves no newer time behind: the next batch may go
+  // back below what the rolled-back one had pending.
+  {
+    auto rolled = st_->appender();
+    ASSERT_TRUE(rolled->append(ref, {}, 9000, 1).is_ok());
+    ASSERT_TRUE(rolled->append(ref, {}, 9500, 1).is_ok());
+    rolled->rollback();
+  }
+  auto next = st_->appender();
+  EXPECT_TRUE(next->append(ref, {}, 4000, 1).is_ok());
+  EXPECT_EQ(next->append(ref, {}, 4000, 1).status().code(), StatusCode::kOutOfOrder);
+  EXPECT_TRUE(next->commit().is_ok());
+  EXPECT_EQ(st_->stats().out_of_order, 5u);
+}
+
+// A series created (or found) by an open batch is not idle, whatever its
+// committed time says: a truncation in between must leave it in memory, or
+// the commit would log samples of a series the map no longer has and the
+// next batch would create it again under a new ref.
+TEST_F(AgentStorageTest, TruncationKeepsTheSeriesOfAnOpenBatch) {
+  open();
+  const SeriesRef old = scrape(0, 1, 1000)[0];
+  auto app = st_->appender();
+  auto fresh = app->append(0, series_labels(1), 2000, 1);  // created, not logged yet
+  ASSERT_TRUE(fresh.is_ok());
+  ASSERT_TRUE(app->append(old, {}, 2000, 1).is_ok());  // idle by its committed time
+  ASSERT_TRUE(st_->truncate(INT64_MAX).is_ok());
+  EXPECT_EQ(st_->stats().active_series, 2u);
+  ASSERT_TRUE(app->commit().is_ok());
+  app.reset();
+
+  auto refs = scrape(0, 2, 3000);
+  EXPECT_EQ(refs, (std::vector<SeriesRef>{old, *fresh}));
+  EXPECT_EQ(st_->stats().series_created, 2u);
+  std::vector<wal::SeriesRecord> series;
+  std::vector<wal::RefSample> samples;
+  auto cp = latest_agent_checkpoint(dir_.string());
+  ASSERT_TRUE(cp.is_ok());
+  read_wal(&series, &samples, cp->segment);
+  EXPECT_EQ(series.size(), 1u);  // series 1 only: series 0 is in the checkpoint
+  EXPECT_EQ(checkpoint_ids(), std::set<uint64_t>{old});
+
+  // Once no batch holds them, idle series go; so does one that a rolled-back
+  // batch created and never logged.
+  {
+    auto rolled = st_->appender();
+    ASSERT_TRUE(rolled->append(0, series_labels(2), 4000, 1).is_ok());
+    rolled->rollback();
+  }
+  EXPECT_EQ(st_->stats().active_series, 3u);
+  ASSERT_TRUE(st_->truncate(2500).is_ok());
+  EXPECT_EQ(st_->stats().active_series, 2u);
+  ASSERT_TRUE(st_->truncate(INT64_MAX).is_ok());
+  EXPECT_EQ(st_->stats().active_series, 0u);
+}
+
 TEST_F(AgentStorageTest, RestartKeepsRefsAndNewestTimes) {
   open();
   auto refs = scrape(0, 50, 1000);

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "remote/queue_metrics.h"
 #include "remote/storage.h"
 #include "tests/remote/fake_receiver.h"
 #include "tsdb/wal/records.h"
@@ -395,6 +396,121 @@ TEST_F(QueueTest, ForgetsSeriesDroppedByACheckpoint) {
   ASSERT_TRUE(wait_until([&] { return q->stats().series == 4; }));
   q->stop();
   expect_each_once(rx.samples(), 14);
+}
+
+// A sample waits at most batch_send_deadline from when it entered its shard,
+// also when the shard was busy sending then: taking a full batch must not
+// restart the wait of the samples left behind (Prometheus sends what is
+// pending every deadline).
+TEST_F(QueueTest, DeadlineRunsFromTheOldestPendingSample) {
+  using std::chrono::milliseconds;
+  std::mutex mu;
+  std::vector<std::chrono::steady_clock::time_point> arrived;  // per request
+  FakeReceiver rx([&](int n) {
+    {
+      std::lock_guard lk(mu);
+      arrived.push_back(std::chrono::steady_clock::now());
+    }
+    if (n == 0) std::this_thread::sleep_for(milliseconds(600));  // a slow answer
+    return 200;
+  });
+  auto o = options(rx.url());
+  o.cfg.queue_config.max_samples_per_send = 10;
+  o.cfg.queue_config.batch_send_deadline = 400;
+  o.cfg.queue_config.max_shards = 1;
+  auto q = start(o);
+  log_scrape(1, 10, 1000);  // a full batch: sent at once, answered after 600 ms
+  ASSERT_TRUE(wait_until([&] { return rx.requests() >= 1; }));
+  log_scrape(1, 11, 2000);  // queued while the shard waits for that answer
+  ASSERT_TRUE(rx.wait_for_samples(21));
+  q->stop();
+  // After the answer: a full batch, then the one sample left over, whose
+  // deadline passed during the slow send: sent right away, not 400 ms later.
+  EXPECT_EQ(rx.batch_sizes(), (std::vector<size_t>{10, 10, 1}));
+  std::lock_guard lk(mu);
+  ASSERT_EQ(arrived.size(), 3u);
+  EXPECT_LT(arrived[2] - arrived[1], milliseconds(200))
+      << std::chrono::duration_cast<milliseconds>(arrived[2] - arrived[1]).count() << " ms";
+}
+
+// A remote_write queue removed by a reload takes its metric series with it;
+// the other queues' and the unlabelled global gauge stay.
+TEST_F(QueueTest, RemovedQueueLeavesNoMetricSeries) {
+  FakeReceiver rx([](int n) { return n == 0 ? 400 : 200; });
+  prometheus::Registry reg;
+  RemoteStorageOptions ro;
+  ro.wal_dir = wal_dir();
+  ro.data_dir = dir_.string();
+  ro.registry = &reg;
+  RemoteStorage rs(ro);
+  config::Config cfg;
+  config::RemoteWriteConfig gone, kept;
+  gone.url = rx.url();
+  gone.name = "gone";
+  gone.queue_config.batch_send_deadline = 10;
+  kept = gone;
+  kept.name = "kept";
+  cfg.remote_write = {gone, kept};
+  ASSERT_TRUE(rs.apply_config(cfg).is_ok());
+  log_scrape(1, 5, 1000);
+  log_scrape(1, 5, 2000);
+  // 20 sent, the first batch (5 or 10 samples) refused.
+  ASSERT_TRUE(rx.wait_for_samples(10));
+  // Published about once a second by each reader.
+  ASSERT_TRUE(wait_until([&] {
+    std::string text = render(reg);
+    return text.find("prometheus_remote_storage_samples_total{remote_name=\"gone\"") !=
+               std::string::npos &&
+           text.find("prometheus_remote_storage_samples_total{remote_name=\"kept\"") !=
+               std::string::npos &&
+           text.find("promlite_remote_storage_failed_batches_total{reason=\"http_400\"") !=
+               std::string::npos;
+  }));
+  cfg.remote_write = {kept};
+  ASSERT_TRUE(rs.apply_config(cfg).is_ok());
+  const std::string text = render(reg);
+  EXPECT_EQ(text.find("\"gone\""), std::string::npos) << text;
+  for (const char* want : {
+           "prometheus_remote_storage_samples_total{remote_name=\"kept\"",
+           "prometheus_remote_storage_samples_dropped_total{reason=\"too_old\",remote_name="
+           "\"kept\"",
+           "prometheus_remote_storage_shards{remote_name=\"kept\"",
+           "prometheus_remote_storage_sent_batch_duration_seconds_count{remote_name=\"kept\"",
+           "prometheus_wal_watcher_current_segment{consumer=\"kept\"}",
+           "\nprometheus_remote_storage_highest_timestamp_in_seconds ",
+       }) {
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+  }
+  // Back in the configuration: registered again, from zero.
+  cfg.remote_write = {kept, gone};
+  ASSERT_TRUE(rs.apply_config(cfg).is_ok());
+  EXPECT_NE(render(reg).find("prometheus_remote_storage_samples_total{remote_name=\"gone\",url=\"" +
+                             rx.url() + "\"} 0"),
+            std::string::npos);
+  rs.stop();
+}
+
+// Two queues with the same labels (two unnamed remote_writes to one URL)
+// share their series: they go with the last of the two, not the first.
+TEST(QueueMetricsTest, SharedSeriesGoWithTheLastQueue) {
+  prometheus::Registry reg;
+  config::QueueConfig qc;
+  QueueStats st;
+  st.samples_sent = 7;
+  auto a = std::make_unique<QueueMetrics>(reg, "abc123", "http://x/api", qc);
+  auto b = std::make_unique<QueueMetrics>(reg, "abc123", "http://x/api", qc);
+  a.reset();
+  b->publish(st);  // still registered: no use after free
+  b->observe_send(0.1);
+  b->count_failed_batch("http_400");
+  std::string text = render(reg);
+  EXPECT_NE(text.find("prometheus_remote_storage_samples_total{remote_name=\"abc123\",url="
+                      "\"http://x/api\"} 7"),
+            std::string::npos)
+      << text;
+  b.reset();
+  text = render(reg);
+  EXPECT_EQ(text.find("abc123"), std::string::npos) << text;
 }
 
 TEST(RemoteStorageTest, HoldsTheBacklogAfterStop) {

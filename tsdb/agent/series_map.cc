@@ -117,10 +117,12 @@ SeriesMap::~SeriesMap() {
   for (auto& st : by_id_) st.table.for_each([](Series* s) { Series::destroy(s); });
 }
 
-Series* SeriesMap::by_id(uint64_t id) const {
+Series* SeriesMap::by_id(uint64_t id, bool pin) const {
   const IdStripe& st = by_id_[id_stripe(id)];
   std::lock_guard<std::mutex> lock(st.mu);
-  return st.table.find(mix(id), [id](const Series* s) { return s->id() == id; });
+  Series* s = st.table.find(mix(id), [id](const Series* x) { return x->id() == id; });
+  if (s != nullptr && pin) s->pins.fetch_add(1, std::memory_order_relaxed);
+  return s;
 }
 
 Series* SeriesMap::by_labels(const model::Labels& labels, uint64_t hash) const {
@@ -145,7 +147,8 @@ void SeriesMap::erase_id(Series* s) {
 }
 
 Series* SeriesMap::get_or_create(const model::Labels& labels,
-                                 const std::function<uint64_t()>& next_id, bool* created) {
+                                 const std::function<uint64_t()>& next_id, bool* created,
+                                 bool pin) {
   const uint64_t hash = labels.hash();
   const uint32_t h = fold(hash);
   LabelStripe& st = by_labels_[label_stripe(h)];
@@ -154,12 +157,14 @@ Series* SeriesMap::get_or_create(const model::Labels& labels,
   Series* s = st.table.find(
       mix(h), [&](const Series* x) { return x->hash32() == h && x->encoded_labels() == enc; });
   *created = s == nullptr;
-  if (s != nullptr) return s;
-  s = Series::create(next_id(), enc, hash);
-  st.table.insert(s);
-  insert_id(s);  // lock order: label stripe, then id stripe
-  size_.fetch_add(1, std::memory_order_relaxed);
-  series_bytes_.fetch_add(s->allocated_bytes(), std::memory_order_relaxed);
+  if (s == nullptr) {
+    s = Series::create(next_id(), enc, hash);
+    st.table.insert(s);
+    insert_id(s);  // lock order: label stripe, then id stripe
+    size_.fetch_add(1, std::memory_order_relaxed);
+    series_bytes_.fetch_add(s->allocated_bytes(), std::memory_order_relaxed);
+  }
+  if (pin) s->pins.fetch_add(1, std::memory_order_relaxed);
   return s;
 }
 
@@ -185,21 +190,35 @@ Series* SeriesMap::restore(Series* s) {
 }
 
 std::vector<Series*> SeriesMap::take_idle(int64_t mint) {
+  // Pins are taken under the label stripe lock (get_or_create) or the id
+  // stripe lock (by_id); the pin is read (acquire: after a commit's unpin, its
+  // time is seen) under the first and read again under the second, held
+  // while the series leaves the id table. So a batch either pinned the series
+  // first and it stays, or finds it gone and creates it again.
+  auto idle = [mint](const Series* s) {
+    return s->pins.load(std::memory_order_acquire) == 0 &&
+           s->last_t.load(std::memory_order_relaxed) < mint;
+  };
   std::vector<Series*> out;
   std::vector<Series*> victims;
   for (auto& st : by_labels_) {
     victims.clear();
     std::lock_guard<std::mutex> lock(st.mu);
     st.table.for_each([&](Series* s) {
-      if (s->last_t.load(std::memory_order_relaxed) < mint) victims.push_back(s);
+      if (idle(s)) victims.push_back(s);
     });
     for (Series* s : victims) {
+      {
+        IdStripe& ids = by_id_[id_stripe(s->id())];
+        std::lock_guard<std::mutex> id_lock(ids.mu);
+        if (!idle(s)) continue;  // pinned by id since
+        ids.table.erase(s);
+      }
       st.table.erase(s);
-      erase_id(s);
       size_.fetch_sub(1, std::memory_order_relaxed);
       series_bytes_.fetch_sub(s->allocated_bytes(), std::memory_order_relaxed);
+      out.push_back(s);
     }
-    out.insert(out.end(), victims.begin(), victims.end());
   }
   return out;
 }

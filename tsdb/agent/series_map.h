@@ -12,6 +12,11 @@
 // Lifetimes: a Series stays allocated until the caller that took it out of
 // the map (take_idle) frees it with Series::destroy(); the map never frees a
 // series on its own except in its destructor.
+// Pins: an open batch (AgentAppender) pins each series it holds, from the
+// look-up that found or created it (by_id / get_or_create with pin=true) to
+// its commit or rollback (Series::unpin). take_idle leaves pinned series in
+// the map: a series a batch created is idle by its time (none committed yet)
+// but must still be there when the batch commits.
 #pragma once
 
 #include <array>
@@ -48,6 +53,12 @@ class Series {
   std::atomic<int64_t> last_t{INT64_MIN};
   // The series record has been written to the WAL.
   std::atomic<bool> logged{false};
+  // Open batches holding this series (see SeriesMap's pins).
+  std::atomic<uint32_t> pins{0};
+
+  // Drops one pin taken by SeriesMap::by_id / get_or_create. Release order:
+  // a take_idle that sees the pin gone sees the times the batch committed.
+  void unpin() { pins.fetch_sub(1, std::memory_order_release); }
 
   // Raises last_t to `t` unless it is already newer. Returns false when it was.
   bool advance(int64_t t);
@@ -101,22 +112,24 @@ class SeriesMap {
   SeriesMap(const SeriesMap&) = delete;
   SeriesMap& operator=(const SeriesMap&) = delete;
 
-  // The series with this id, or null.
-  Series* by_id(uint64_t id) const;
+  // The series with this id, or null. With `pin`, a found series is pinned
+  // (under the stripe lock, so take_idle cannot take it in between).
+  Series* by_id(uint64_t id, bool pin = false) const;
   // The series with these labels, or null.
   Series* by_labels(const model::Labels& labels, uint64_t hash) const;
 
   // The series with these labels; creates it with `next_id()` when absent.
-  // *created tells which happened.
+  // *created tells which happened. With `pin`, the series is pinned.
   Series* get_or_create(const model::Labels& labels, const std::function<uint64_t()>& next_id,
-                        bool* created);
+                        bool* created, bool pin = false);
   // Adds a series with a known id (replay). When the labels are already
   // mapped to another series, the one with the higher id stays and the other
   // is returned (out of the map: the caller owns it); else null.
   Series* restore(Series* s);
 
   // Removes every series whose newest sample is older than `mint` (a series
-  // without a committed sample counts as older) and hands them to the caller.
+  // without a committed sample counts as older) and that no open batch pins,
+  // and hands them to the caller.
   std::vector<Series*> take_idle(int64_t mint);
 
   // Calls fn for every series; under the stripe locks, one stripe at a time.
