@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "model/utf8.h"
+
 namespace promlite::api {
 
 namespace {
@@ -19,33 +21,6 @@ constexpr auto kEscapeTable = [] {
   for (int c = 0x80; c < 0x100; ++c) t[c] = 1;
   return t;
 }();
-
-// Length of the valid UTF-8 sequence at s[i] (a non-ASCII lead byte), or 0
-// when it is not one: Go's utf8.DecodeRune rules (no overlong forms, no
-// surrogates, nothing past U+10FFFF).
-size_t utf8_sequence(const unsigned char* s, size_t i, size_t n) {
-  unsigned char c = s[i];
-  size_t len;
-  unsigned char lo = 0x80, hi = 0xbf;  // range of the second byte
-  if (c >= 0xc2 && c <= 0xdf) {
-    len = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3;
-    if (c == 0xe0) lo = 0xa0;
-    if (c == 0xed) hi = 0x9f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4;
-    if (c == 0xf0) lo = 0x90;
-    if (c == 0xf4) hi = 0x8f;
-  } else {
-    return 0;
-  }
-  if (i + len > n || s[i + 1] < lo || s[i + 1] > hi) return 0;
-  for (size_t k = 2; k < len; ++k) {
-    if ((s[i + k] & 0xc0) != 0x80) return 0;
-  }
-  return len;
-}
 
 constexpr char kDigits2[] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -114,7 +89,7 @@ void append_json_string(std::string& out, std::string_view s) {
     std::string_view esc;
     size_t len = 1;  // input bytes replaced by `esc`
     if (c >= 0x80) {
-      len = utf8_sequence(data, i, n);
+      len = model::utf8_sequence_length(data + i, n - i);
       if (len == 0) {
         // Invalid UTF-8 becomes U+FFFD, one byte at a time, as Go's encoder
         // (and jsoniter's, which Prometheus uses) writes it.

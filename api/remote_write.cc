@@ -9,6 +9,8 @@
 #include <memory>
 
 #include "model/log.h"
+#include "model/utf8.h"
+#include "model/varint.h"
 
 namespace promlite::api {
 namespace {
@@ -32,24 +34,7 @@ class ProtoReader {
   bool done() const { return p_ >= end_; }
   const char* pos() const { return p_; }
 
-  bool varint(uint64_t* v) {
-    // Tags and lengths below 128 (nearly all of them) take one byte.
-    if (p_ < end_ && !(static_cast<uint8_t>(*p_) & 0x80)) {
-      *v = static_cast<uint8_t>(*p_++);
-      return true;
-    }
-    uint64_t r = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (p_ >= end_) return false;
-      auto b = static_cast<uint8_t>(*p_++);
-      r |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) {
-        *v = r;
-        return true;
-      }
-    }
-    return false;
-  }
+  bool varint(uint64_t* v) { return model::get_uvarint(&p_, end_, v); }
   bool fixed64(uint64_t* v) {
     if (end_ - p_ < 8) return false;
     std::memcpy(v, p_, 8);  // little-endian host, as protobuf
@@ -196,79 +181,6 @@ Status decode_series(std::string_view in, WriteRequestView* out, bool keyed) {
   return Status::ok();
 }
 
-inline uint64_t load64(const unsigned char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline uint32_t load32(const unsigned char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
-// True when no byte of [p, p+n) has its high bit set. Word loads, the tail
-// covered by one overlapping load: label text is short and nearly always ASCII.
-inline bool all_ascii(const unsigned char* p, size_t n) {
-  uint64_t acc = 0;
-  if (n >= 8) {
-    for (size_t i = 0; i + 8 <= n; i += 8) acc |= load64(p + i);
-    acc |= load64(p + n - 8);
-  } else if (n >= 4) {
-    acc = load32(p) | load32(p + n - 4);
-  } else {
-    for (size_t i = 0; i < n; ++i) acc |= p[i];
-  }
-  return !(acc & 0x8080808080808080ULL);
-}
-
-// Go's utf8.ValidString: no overlong forms, surrogates or code points past
-// U+10FFFF.
-bool valid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const auto* end = p + s.size();
-  if (all_ascii(p, s.size())) return true;
-  while (p < end) {
-    unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    int n;
-    uint32_t cp;
-    if ((c & 0xe0) == 0xc0) {
-      n = 2, cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      n = 3, cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      n = 4, cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (end - p < n) return false;
-    for (int i = 1; i < n; ++i) {
-      if ((p[i] & 0xc0) != 0x80) return false;
-      cp = cp << 6 | (p[i] & 0x3f);
-    }
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
-    }
-    p += n;
-  }
-  return true;
-}
-
-// Writes v as a varint at p; returns the end.
-inline char* put_varint(char* p, size_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<char>(v);
-  return p;
-}
-
 // The wire labels as given (for log lines about invalid sets).
 model::Labels wire_labels(std::span<const model::Label> wire) {
   std::vector<std::pair<std::string, std::string>> pairs;
@@ -355,12 +267,12 @@ bool SeriesLabelsBuilder::build(std::span<const model::Label> wire, model::Label
   bool has_name = false;
   size_t bytes = 0;
   for (const model::Label& l : ls) {
-    if (!valid_utf8(l.name) || !valid_utf8(l.value)) return false;
+    if (!model::valid_utf8(l.name) || !model::valid_utf8(l.value)) return false;
     if (l.name.size() == model::kMetricName.size() && l.name == model::kMetricName) {
       if (l.value.empty()) return false;
       has_name = true;
     }
-    bytes += l.name.size() + l.value.size() + 2 * 10;
+    bytes += l.name.size() + l.value.size() + 2 * model::kMaxVarintBytes;
   }
   if (!has_name) return false;
   // model::Labels' encoding: <varint len><name><varint len><value>..., sorted,
@@ -369,9 +281,9 @@ bool SeriesLabelsBuilder::build(std::span<const model::Label> wire, model::Label
   char* p = buf_.data();
   for (const model::Label& l : ls) {
     if (l.value.empty()) continue;
-    p = put_varint(p, l.name.size());
+    p = model::put_uvarint(p, l.name.size());
     std::memcpy(p, l.name.data(), l.name.size());
-    p = put_varint(p + l.name.size(), l.value.size());
+    p = model::put_uvarint(p + l.name.size(), l.value.size());
     std::memcpy(p, l.value.data(), l.value.size());
     p += l.value.size();
   }

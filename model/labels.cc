@@ -3,30 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "model/varint.h"
+
 namespace promlite::model {
 namespace {
-
-void put_varint(std::string& out, size_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-// Reads a varint at p; returns nullptr on overrun.
-const char* get_varint(const char* p, const char* end, size_t* v) {
-  size_t result = 0;
-  for (int shift = 0; p < end && shift <= 63; shift += 7) {
-    auto byte = static_cast<unsigned char>(*p++);
-    result |= static_cast<size_t>(byte & 0x7f) << shift;
-    if (!(byte & 0x80)) {
-      *v = result;
-      return p;
-    }
-  }
-  return nullptr;
-}
 
 std::string encode_sorted(const std::vector<std::pair<std::string, std::string>>& pairs) {
   size_t n = 0;
@@ -35,9 +15,9 @@ std::string encode_sorted(const std::vector<std::pair<std::string, std::string>>
   out.reserve(n);
   for (const auto& [k, v] : pairs) {
     if (v.empty()) continue;
-    put_varint(out, k.size());
+    put_uvarint(out, k.size());
     out.append(k);
-    put_varint(out, v.size());
+    put_uvarint(out, v.size());
     out.append(v);
   }
   out.shrink_to_fit();
@@ -103,10 +83,13 @@ void Labels::Iterator::load() {
     p_ = end_;
     return;
   }
-  size_t nlen = 0, vlen = 0;
-  const char* p = get_varint(p_, end_, &nlen);
+  // The buffer was validated when built: the reads cannot fail.
+  uint64_t nlen = 0, vlen = 0;
+  const char* p = p_;
+  get_uvarint(&p, end_, &nlen);
   cur_.name = std::string_view(p, nlen);
-  p = get_varint(p + nlen, end_, &vlen);
+  p += nlen;
+  get_uvarint(&p, end_, &vlen);
   cur_.value = std::string_view(p, vlen);
   next_ = p + vlen;
 }
@@ -134,16 +117,15 @@ Labels Labels::from_encoded(std::string encoded, bool* ok) {
   bool good = true;
   bool first = true;
   while (p < end) {
-    size_t nlen = 0, vlen = 0;
-    p = get_varint(p, end, &nlen);
-    if (!p || static_cast<size_t>(end - p) < nlen) {
+    uint64_t nlen = 0, vlen = 0;
+    if (!get_uvarint(&p, end, &nlen) || static_cast<uint64_t>(end - p) < nlen) {
       good = false;
       break;
     }
     std::string_view name(p, nlen);
     p += nlen;
-    p = get_varint(p, end, &vlen);
-    if (!p || static_cast<size_t>(end - p) < vlen || vlen == 0 || (!first && name <= prev)) {
+    if (!get_uvarint(&p, end, &vlen) || static_cast<uint64_t>(end - p) < vlen || vlen == 0 ||
+        (!first && name <= prev)) {
       good = false;
       break;
     }
@@ -186,9 +168,9 @@ uint64_t Labels::hash_for(const std::vector<std::string>& names, bool include) c
     while (nit != names.end() && *nit < l.name) ++nit;
     bool listed = nit != names.end() && *nit == l.name;
     if (listed == include) {
-      put_varint(scratch, l.name.size());
+      put_uvarint(scratch, l.name.size());
       scratch.append(l.name);
-      put_varint(scratch, l.value.size());
+      put_uvarint(scratch, l.value.size());
       scratch.append(l.value);
     }
   }

@@ -13,10 +13,12 @@
 
 #include "model/duration.h"
 #include "model/log.h"
+#include "model/varint.h"
 #include "remote/http_client.h"
 #include "remote/queue_metrics.h"
 #include "remote/queue_shard.h"
 #include "remote/write_request.h"
+#include "tsdb/wal/checkpoint_dir.h"
 #include "tsdb/wal/reader.h"
 #include "tsdb/wal/records.h"
 #include "tsdb/wal/segment.h"
@@ -142,26 +144,17 @@ void QueueManager::find_start() {
 
 namespace {
 
-// Reads a uvarint at s[*p] and advances *p; false when it is cut short.
-bool read_uvarint(std::string_view s, size_t* p, uint64_t* v) {
-  *v = 0;
-  for (int shift = 0; *p < s.size() && shift < 64; shift += 7) {
-    auto c = static_cast<uint8_t>(s[(*p)++]);
-    *v |= uint64_t(c & 0x7f) << shift;
-    if (!(c & 0x80)) return true;
-  }
-  return false;
-}
-
-// The newest checkpoint.N beside the WAL directory: {path, N}.
+// The newest complete checkpoint.N beside the WAL directory: {path, N}. (Not
+// wal::latest_checkpoint_dir: that removes .tmp directories, and the storage
+// may be writing one right now.)
 std::optional<std::pair<std::string, uint64_t>> newest_checkpoint(const std::string& wal_dir) {
   fs::path data = fs::path(wal_dir).parent_path();
   std::error_code ec;
   std::optional<std::pair<std::string, uint64_t>> out;
   for (const auto& de : fs::directory_iterator(data, ec)) {
-    std::string name = de.path().filename().string();
-    if (!name.starts_with("checkpoint.") || name.ends_with(".tmp")) continue;
-    uint64_t n = std::strtoull(name.c_str() + 11, nullptr, 10);
+    uint64_t n = 0;
+    if (!wal::parse_checkpoint_dir_name(de.path().filename().string(), &n)) continue;
+    if (!de.is_directory(ec)) continue;
     if (!out || n > out->second) out = std::make_pair(de.path().string(), n);
   }
   return out;
@@ -179,20 +172,19 @@ std::optional<uint64_t> QueueManager::read_checkpoint(bool gc) {
   if (!r) return std::nullopt;
   std::vector<wal::SeriesRecord> one(1);
   std::string buf;
-  // One type-16 snapshot: uvarint id, uvarint length, label bytes, (the rest).
+  // One snapshot record: uvarint id, uvarint length, label bytes, (the rest).
   auto snapshot = [&](std::string_view rec) {
-    if (rec.empty() || static_cast<uint8_t>(rec[0]) != 16) return;
-    size_t p = 1;
-    uint64_t id = 0, len = 0;
-    if (!read_uvarint(rec, &p, &id) || !read_uvarint(rec, &p, &len) || len > rec.size() - p) {
-      return;
-    }
+    model::ByteCursor c(rec);
+    if (c.byte() != wal::kSnapshotRecordType) return;
+    const uint64_t id = c.uvarint();
+    std::string_view encoded = c.bytes(c.uvarint());
+    if (!c.ok()) return;
     if (auto it = series_.find(id); it != series_.end()) {
       it->second->segment = std::max(it->second->segment, number);  // still alive
       return;
     }
     bool ok = false;
-    model::Labels ls = model::Labels::from_encoded(std::string(rec.substr(p, len)), &ok);
+    model::Labels ls = model::Labels::from_encoded(std::string(encoded), &ok);
     if (!ok) return;
     // Re-encode as a WAL series record so both paths share handle_series().
     one[0] = {id, std::move(ls)};
@@ -204,12 +196,12 @@ std::optional<uint64_t> QueueManager::read_checkpoint(bool gc) {
   while ((*r)->next()) {
     std::string_view rec = (*r)->record();
     if (rec.empty()) continue;
-    if (static_cast<uint8_t>(rec[0]) == 16) {
+    if (static_cast<uint8_t>(rec[0]) == wal::kSnapshotRecordType) {
       snapshot(rec);
       continue;
     }
-    if (static_cast<uint8_t>(rec[0]) != 17) continue;
-    // Type 17: a zstd frame of length-prefixed type-16 records.
+    if (static_cast<uint8_t>(rec[0]) != wal::kCompressedSnapshotsRecordType) continue;
+    // A zstd frame of length-prefixed snapshot records.
     rec.remove_prefix(1);
     unsigned long long size = ZSTD_getFrameContentSize(rec.data(), rec.size());
     if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1u << 30)) {
@@ -218,12 +210,11 @@ std::optional<uint64_t> QueueManager::read_checkpoint(bool gc) {
     plain.resize(size);
     size_t got = ZSTD_decompress(plain.data(), plain.size(), rec.data(), rec.size());
     if (ZSTD_isError(got) || got != size) continue;
-    std::string_view all = plain;
-    size_t p = 0;
-    uint64_t len = 0;
-    while (p < all.size() && read_uvarint(all, &p, &len) && len <= all.size() - p) {
-      snapshot(all.substr(p, len));
-      p += len;
+    model::ByteCursor all(plain);
+    while (all.remaining() > 0) {
+      std::string_view framed = all.bytes(all.uvarint());
+      if (!all.ok()) break;
+      snapshot(framed);
     }
   }
   if (!(*r)->status().is_ok()) {
@@ -405,8 +396,7 @@ void QueueManager::handle_samples(std::string_view rec, uint64_t seg, uint64_t o
       }
     }
     if (stopping_) return;
-    if (sh.queue.empty()) sh.first_at = Clock::now();
-    sh.queue.insert(sh.queue.end(), per_shard[i].begin(), per_shard[i].end());
+    sh.push(per_shard[i]);
     lk.unlock();
     sh.cv.notify_one();
   }

@@ -3,8 +3,10 @@
 #include <snappy.h>
 
 #include <array>
+#include <bit>
 #include <cctype>
-#include <cstring>
+
+#include "model/varint.h"
 
 namespace promlite::remote {
 namespace {
@@ -23,33 +25,13 @@ constexpr char kTagMetaFamily = (2 << 3) | 2;   // MetricMetadata.metric_family_
 constexpr char kTagMetaHelp = (4 << 3) | 2;     // MetricMetadata.help
 constexpr char kTagMetaUnit = (5 << 3) | 2;     // MetricMetadata.unit
 
-void put_varint(std::string& out, uint64_t v) {
-  char tmp[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    tmp[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  tmp[n++] = static_cast<char>(v);
-  out.append(tmp, n);
-}
-
-size_t varint_len(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
 void put_bytes_field(std::string& out, char tag, std::string_view s) {
   out.push_back(tag);
-  put_varint(out, s.size());
+  model::put_uvarint(out, s.size());
   out.append(s);
 }
 
-size_t bytes_field_len(std::string_view s) { return 1 + varint_len(s.size()) + s.size(); }
+size_t bytes_field_len(std::string_view s) { return 1 + model::uvarint_size(s.size()) + s.size(); }
 
 }  // namespace
 
@@ -81,10 +63,10 @@ std::string encode_metadata_request(std::span<const MetricMetadataEntry> metadat
                  (m.help.empty() ? 0 : bytes_field_len(m.help)) +
                  (m.unit.empty() ? 0 : bytes_field_len(m.unit));
     out.push_back(kTagMetadata);
-    put_varint(out, len);
+    model::put_uvarint(out, len);
     if (type) {
       out.push_back(kTagMetaType);
-      put_varint(out, static_cast<uint64_t>(type));
+      model::put_uvarint(out, static_cast<uint64_t>(type));
     }
     opt_bytes(out, kTagMetaFamily, m.family);
     opt_bytes(out, kTagMetaHelp, m.help);
@@ -96,10 +78,10 @@ std::string encode_metadata_request(std::span<const MetricMetadataEntry> metadat
 std::string encode_labels(const model::Labels& labels) {
   std::string out;
   for (const auto& l : labels) {
-    size_t len = 1 + varint_len(l.name.size()) + l.name.size() + 1 + varint_len(l.value.size()) +
-                 l.value.size();
+    size_t len = 1 + model::uvarint_size(l.name.size()) + l.name.size() + 1 +
+                 model::uvarint_size(l.value.size()) + l.value.size();
     out.push_back(kTagLabel);
-    put_varint(out, len);
+    model::put_uvarint(out, len);
     put_bytes_field(out, kTagName, l.name);
     put_bytes_field(out, kTagValue, l.value);
   }
@@ -112,16 +94,14 @@ void WriteRequestBuilder::add_series(std::string_view encoded_labels,
   for (const auto& s : samples) {
     uint64_t t = static_cast<uint64_t>(s.t);
     samples_.push_back(kTagSample);
-    put_varint(samples_, 1 + 8 + 1 + varint_len(t));
+    model::put_uvarint(samples_, 1 + 8 + 1 + model::uvarint_size(t));
     samples_.push_back(kTagSampleValue);
-    char bits[8];
-    std::memcpy(bits, &s.v, 8);  // little-endian host (x86-64/arm64), as protobuf fixed64
-    samples_.append(bits, 8);
+    model::put_fixed64(samples_, std::bit_cast<uint64_t>(s.v));
     samples_.push_back(kTagSampleTime);
-    put_varint(samples_, t);
+    model::put_uvarint(samples_, t);
   }
   buf_.push_back(kTagTimeSeries);
-  put_varint(buf_, encoded_labels.size() + samples_.size());
+  model::put_uvarint(buf_, encoded_labels.size() + samples_.size());
   buf_.append(encoded_labels);
   buf_.append(samples_);
   ++series_;

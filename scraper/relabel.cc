@@ -11,6 +11,9 @@
 #include <cstring>
 #include <vector>
 
+#include "model/utf8.h"
+#include "model/varint.h"
+
 namespace promlite::scraper {
 namespace {
 
@@ -63,21 +66,8 @@ void append_rune(std::string& out, char32_t r) {
   }
 }
 
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    auto [r, n] = decode_rune(s.substr(i));
-    if (r == kRuneError && n == 1) return false;
-    i += n;
-  }
-  return true;
-}
-
 // Prometheus 3's default (UTF-8) label name validation.
-bool valid_label_name(std::string_view s) { return !s.empty() && valid_utf8(s); }
+bool valid_label_name(std::string_view s) { return !s.empty() && model::valid_utf8(s); }
 
 // Unicode tables come from glibc's C.UTF-8 locale; without it, only ASCII maps.
 locale_t utf8_locale() {
@@ -237,18 +227,10 @@ uint64_t hash_mod(std::string_view val, uint64_t modulus) {
   return v % modulus;
 }
 
-void put_varint(std::string& out, size_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
 void put_label(std::string& out, std::string_view name, std::string_view value) {
-  put_varint(out, name.size());
+  model::put_uvarint(out, name.size());
   out.append(name);
-  put_varint(out, value.size());
+  model::put_uvarint(out, value.size());
   out.append(value);
 }
 
@@ -397,20 +379,12 @@ void RelabelBuilder::reset(const model::Labels& base) {
   const std::string& buf = base.data();
   const char* p = buf.data();
   const char* end = p + buf.size();
-  auto varint = [&p, end]() {
-    size_t v = 0;
-    for (int shift = 0; p < end; shift += 7) {
-      auto byte = static_cast<unsigned char>(*p++);
-      v |= static_cast<size_t>(byte & 0x7f) << shift;
-      if (!(byte & 0x80)) break;
-    }
-    return v;
-  };
   while (p < end) {
-    size_t nlen = varint();
+    uint64_t nlen = 0, vlen = 0;
+    model::get_uvarint(&p, end, &nlen);
     std::string_view name(p, nlen);
     p += nlen;
-    size_t vlen = varint();
+    model::get_uvarint(&p, end, &vlen);
     base_.push_back(model::Label{name, std::string_view(p, vlen)});
     p += vlen;
   }

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "model/utf8.h"
+
 namespace promlite::textparse::scan {
 
 // Character classes of the legacy (unquoted) name syntax.
@@ -83,7 +85,8 @@ void unescape_into(std::string_view in, bool quote_escape, std::string* out);
 // Returns the offset of the first bad backslash, or npos.
 size_t find_bad_escape(std::string_view s, bool quote_escape);
 
-bool valid_utf8(std::string_view s);
+// Go's utf8.ValidString (model/utf8.h).
+using model::valid_utf8;
 
 // Parses a sample value the way Prometheus does: decimal floats with optional
 // sign and exponent, Inf/Infinity with optional sign and NaN (case-insensitive).

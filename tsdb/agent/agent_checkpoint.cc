@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "model/log.h"
+#include "model/varint.h"
 #include "tsdb/wal/checkpoint_dir.h"
 #include "tsdb/wal/reader.h"
 #include "tsdb/wal/segment.h"
@@ -20,58 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr uint8_t kSnapshotType = 16;
 constexpr const char* kNextRefFile = "next_ref";
-
-void put_uvarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-void put_fixed64(std::string& out, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
-}
-
-struct Cursor {
-  std::string_view s;
-  size_t p = 0;
-  bool ok = true;
-  uint64_t uvarint() {
-    uint64_t v = 0;
-    for (int shift = 0; ok; shift += 7) {
-      if (p >= s.size() || shift > 63) {
-        ok = false;
-        break;
-      }
-      auto c = static_cast<uint8_t>(s[p++]);
-      v |= uint64_t(c & 0x7f) << shift;
-      if (!(c & 0x80)) return v;
-    }
-    return 0;
-  }
-  uint64_t fixed64() {
-    if (!ok || s.size() - p < 8) {
-      ok = false;
-      return 0;
-    }
-    uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= uint64_t(static_cast<uint8_t>(s[p + i])) << (8 * i);
-    p += 8;
-    return v;
-  }
-  std::string_view bytes(uint64_t n) {
-    if (!ok || s.size() - p < n) {
-      ok = false;
-      return {};
-    }
-    std::string_view v = s.substr(p, n);
-    p += n;
-    return v;
-  }
-};
 
 Status write_small_file(const std::string& path, const std::string& text) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -87,36 +37,33 @@ Status write_small_file(const std::string& path, const std::string& text) {
 }  // namespace
 
 void encode_snapshot(const SnapshotEntry& e, std::string& out) {
-  out.push_back(static_cast<char>(kSnapshotType));
-  put_uvarint(out, e.id);
-  put_uvarint(out, e.encoded_labels.size());
+  out.push_back(static_cast<char>(wal::kSnapshotRecordType));
+  model::put_uvarint(out, e.id);
+  model::put_uvarint(out, e.encoded_labels.size());
   out.append(e.encoded_labels);
-  put_fixed64(out, static_cast<uint64_t>(e.last_t));
-  put_fixed64(out, 0);  // newest value: the agent keeps none
-  put_uvarint(out, 0);  // no open chunk
-  put_uvarint(out, 0);  // no sealed chunks
+  model::put_fixed64(out, static_cast<uint64_t>(e.last_t));
+  model::put_fixed64(out, 0);  // newest value: the agent keeps none
+  model::put_uvarint(out, 0);  // no open chunk
+  model::put_uvarint(out, 0);  // no sealed chunks
 }
 
 Status decode_snapshot(std::string_view rec, SnapshotEntry* e) {
-  Cursor c{rec};
-  if (rec.empty() || static_cast<uint8_t>(rec[0]) != kSnapshotType) {
+  model::ByteCursor c(rec);
+  if (c.byte() != wal::kSnapshotRecordType) {
     return Status(StatusCode::kCorruption, "not a series snapshot record");
   }
-  c.p = 1;
   e->id = c.uvarint();
   e->encoded_labels = c.bytes(c.uvarint());
   e->last_t = static_cast<int64_t>(c.fixed64());
   c.fixed64();
   // A DB checkpoint's snapshot may carry chunks: skip them.
-  if (uint64_t n = c.uvarint(); c.ok && n > 0) {
+  if (uint64_t n = c.uvarint(); c.ok() && n > 0) {
     for (int i = 0; i < 5; ++i) c.fixed64();
     c.bytes(3);
     c.bytes(c.uvarint());
   }
-  for (uint64_t n = c.uvarint(); c.ok && n > 0; --n) c.bytes(c.uvarint());
-  if (!c.ok || c.p != rec.size()) {
-    return Status(StatusCode::kCorruption, "truncated or oversized series snapshot");
-  }
+  for (uint64_t n = c.uvarint(); c.ok() && n > 0; --n) c.bytes(c.uvarint());
+  if (!c.done()) return Status(StatusCode::kCorruption, "truncated or oversized series snapshot");
   return Status::ok();
 }
 

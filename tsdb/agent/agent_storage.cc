@@ -1,16 +1,10 @@
 #include "tsdb/agent/agent_storage.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "model/log.h"
@@ -57,25 +51,9 @@ Status AgentStorage::lock_dir() {
   fs::create_directories(opts_.dir, ec);
   if (ec) return io_error("create agent storage directory \"" + opts_.dir + "\": " + ec.message());
   if (opts_.no_lockfile) return Status::ok();
-  std::string path = (fs::path(opts_.dir) / "lock").string();
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return wal::errno_status(errno, "open " + path);
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    int err = errno;
-    ::close(fd);
-    if (err == EWOULDBLOCK) {
-      return Status(StatusCode::kAlreadyExists,
-                    "data directory \"" + opts_.dir + "\" is in use by another process");
-    }
-    return wal::errno_status(err, "lock " + path);
-  }
-  std::string me = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, me.data(), me.size(), 0) < 0) {
-    int err = errno;
-    ::close(fd);
-    return wal::errno_status(err, "write " + path);
-  }
-  lock_fd_ = fd;
+  auto lock = DataDirLock::acquire(opts_.dir);
+  if (!lock) return lock.status();
+  lock_ = std::move(*lock);
   return Status::ok();
 }
 
@@ -208,7 +186,6 @@ AgentStorage::~AgentStorage() {
   // say which segments they still need. The next start replays the WAL.
   wal_.reset();
   for (Dead& d : graveyard_) Series::destroy(d.series);
-  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 std::unique_ptr<Appender> AgentStorage::appender(const AppendOptions&) {

@@ -18,16 +18,18 @@
 // id ever logged), so the senders' saved positions stay valid.
 //
 // Truncation (every truncate_frequency, and at close): series whose newest
-// sample is older than a cut-off leave memory (Prometheus's rule: the
+// sample is older than a cut-off, and that no open appender holds, leave
+// memory (Prometheus's rule: the
 // lowest time still to be sent minus min_wal_time, but never older than now
 // minus max_wal_time); then the WAL is rotated, a checkpoint of the series
 // written, and the segments before it deleted unless a remote_write queue
 // still needs them (set_wal_hold, bounded by its byte limit). A dropped series
 // stays in the checkpoints as long as a kept segment may refer to it.
 //
-// Out-of-order: a sample not newer than its series' newest committed sample
-// is refused with kOutOfOrder ("out of order sample"), as Prometheus's agent
-// does (no duplicate check: equal timestamps are out of order too).
+// Out-of-order: a sample not newer than its series' newest committed sample,
+// nor than a sample of that series already in the same batch, is refused with
+// kOutOfOrder ("out of order sample"), as Prometheus's agent does (no
+// duplicate check: equal timestamps are out of order too).
 //
 // Thread-safety: every public method may be called from any thread.
 #pragma once
@@ -52,6 +54,7 @@
 #include "model/status.h"
 #include "tsdb/agent/series_map.h"
 #include "tsdb/appender.h"
+#include "tsdb/data_dir.h"
 #include "tsdb/querier.h"
 #include "tsdb/wal/writer.h"
 
@@ -147,7 +150,7 @@ class AgentStorage final : public Appendable, public Queryable {
   int64_t now() const;
 
   AgentOptions opts_;
-  int lock_fd_ = -1;
+  std::unique_ptr<DataDirLock> lock_;  // null with no_lockfile; released last
   SeriesMap series_;
   std::atomic<uint64_t> next_id_{1};
   std::unique_ptr<wal::Writer> wal_;

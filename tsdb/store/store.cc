@@ -208,6 +208,44 @@ void Store::evict_written_sets() {
   for (size_t i = kWrittenSetsKept; i < with_sets.size(); ++i) with_sets[i]->written.reset();
 }
 
+Status Store::write_batch(rocksdb::WriteBatch& batch, bool sync, std::string_view what) {
+  // A write that RocksDB's WAL fails for lack of space cannot be recovered
+  // from in this process (see write() in store.h), so it is not attempted
+  // when the batch would not fit: the caller keeps its data and retries.
+  if (wal_failed_) {
+    return Status(StatusCode::kResourceExhausted,
+                  std::string(what) +
+                      ": the store's RocksDB WAL ran out of space earlier; "
+                      "writes resume after a restart");
+  }
+  const uint64_t need = batch.GetDataSize() + kFreeSpaceMargin;
+  if (uint64_t avail = free_bytes(dir_); avail < need) {
+    return Status(StatusCode::kResourceExhausted,
+                  std::string(what) + ": No space left on device (" + std::to_string(avail) +
+                      " bytes free in " + dir_ + ", " + std::to_string(need) + " needed)");
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  rocksdb::Status rs = db_->Write(wo, &batch);
+  if (!rs.ok() && !rs.IsInvalidArgument() && !rs.IsNoSpace()) {
+    // A failed flush or compaction leaves RocksDB in a read-only
+    // background-error state; try to leave it, then retry once. (A no-space
+    // background error is cleared by the SstFileManager once space returns.)
+    if (db_->Resume().ok()) rs = db_->Write(wo, &batch);
+  }
+  if (!rs.ok()) {
+    // RocksDB's message names the file: a WAL file (*.log) cannot be written
+    // again, an SST file (a failed flush) recovers.
+    if (rs.IsNoSpace() && rs.ToString().find(".log") != std::string::npos) {
+      wal_failed_ = true;
+      LOG_ERROR("The store's RocksDB WAL ran out of space; store writes stop until restart",
+                {"err", rs.ToString()});
+    }
+    return from_rocks(rs, what);
+  }
+  return Status::ok();
+}
+
 Status Store::write(std::span<const ChunkRecord> chunks, bool sync) {
   std::lock_guard wl(write_mu_);
   ++write_counter_;
@@ -288,39 +326,7 @@ Status Store::write(std::span<const ChunkRecord> chunks, bool sync) {
     }
   }
 
-  // A write that RocksDB's WAL fails for lack of space cannot be recovered
-  // from in this process (see write() in store.h), so it is not attempted
-  // when the batch would not fit: the caller keeps the chunks and retries.
-  if (wal_failed_) {
-    return Status(StatusCode::kResourceExhausted,
-                  "writing chunks: the store's RocksDB WAL ran out of space earlier; "
-                  "chunk writes resume after a restart");
-  }
-  const uint64_t need = batch.GetDataSize() + kFreeSpaceMargin;
-  if (uint64_t avail = free_bytes(dir_); avail < need) {
-    return Status(StatusCode::kResourceExhausted,
-                  "writing chunks: No space left on device (" + std::to_string(avail) +
-                      " bytes free in " + dir_ + ", " + std::to_string(need) + " needed)");
-  }
-  rocksdb::WriteOptions wo;
-  wo.sync = sync;
-  rocksdb::Status rs = db_->Write(wo, &batch);
-  if (!rs.ok() && !rs.IsInvalidArgument() && !rs.IsNoSpace()) {
-    // A failed flush or compaction leaves RocksDB in a read-only
-    // background-error state; try to leave it, then retry once. (A no-space
-    // background error is cleared by the SstFileManager once space returns.)
-    if (db_->Resume().ok()) rs = db_->Write(wo, &batch);
-  }
-  if (!rs.ok()) {
-    // RocksDB's message names the file: a WAL file (*.log) cannot be written
-    // again, an SST file (a failed flush) recovers.
-    if (rs.IsNoSpace() && rs.ToString().find(".log") != std::string::npos) {
-      wal_failed_ = true;
-      LOG_ERROR("The store's RocksDB WAL ran out of space; chunk writes stop until restart",
-                {"err", rs.ToString()});
-    }
-    return from_rocks(rs, "writing chunks");
-  }
+  if (Status s = write_batch(batch, sync, "writing chunks"); !s) return s;
   for (const Added& a : added) a.p->written->insert(a.id);
   evict_written_sets();
   return Status::ok();

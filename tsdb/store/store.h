@@ -48,6 +48,7 @@ namespace rocksdb {
 class Cache;
 class ColumnFamilyHandle;
 class DB;
+class WriteBatch;
 struct ColumnFamilyOptions;
 }  // namespace rocksdb
 
@@ -150,7 +151,7 @@ class Store {
 
   // Small records beside the partitions (the DB's tombstones), in the default
   // column family, written atomically; with `sync` durable on return. Keys
-  // must not start with "meta/" (the store's own).
+  // must not start with "meta/" (the store's own). Disk full as for write().
   Status put_meta(std::span<const MetaWrite> writes, bool sync);
   // Calls fn(key, value) for every record whose key starts with `prefix`, in
   // key order; a non-ok Status from fn stops the scan and is returned.
@@ -162,6 +163,7 @@ class Store {
   // deleted, and a series left without chunks in a partition loses its series
   // and postings keys there. One synced write batch per partition; readers see
   // each partition before or after, never half of it. Serialised with write().
+  // Disk full as for write() (partitions already rewritten stay rewritten).
   // Returns how many chunks were rewritten or deleted.
   Result<uint64_t> delete_samples(std::span<const SeriesDeletion> deletions);
 
@@ -186,6 +188,13 @@ class Store {
                                             rocksdb::ColumnFamilyHandle* cf);
   std::vector<std::shared_ptr<Partition>> all_partitions() const;
   void purge_obsolete_files();
+  // Every RocksDB write goes through here: refused with kResourceExhausted when
+  // RocksDB's WAL failed for lack of space earlier, or when the filesystem lacks
+  // room for the batch plus kFreeSpaceMargin (RocksDB is then not asked); one
+  // retry after Resume() for a background error; marks wal_failed_ when the WAL
+  // runs out of space. Errors are prefixed with `what` ("writing chunks").
+  // Callers serialise themselves as their own contracts say.
+  Status write_batch(rocksdb::WriteBatch& batch, bool sync, std::string_view what);
 
   const std::string dir_;
   const StoreOptions opts_;

@@ -19,14 +19,6 @@ namespace {
 
 std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
-Status write_batch(rocksdb::DB* db, rocksdb::WriteBatch& batch, bool sync, std::string_view what) {
-  rocksdb::WriteOptions wo;
-  wo.sync = sync;
-  rocksdb::Status rs = db->Write(wo, &batch);
-  if (!rs.ok() && !rs.IsInvalidArgument() && db->Resume().ok()) rs = db->Write(wo, &batch);
-  return rs.ok() ? Status::ok() : from_rocks(rs, what);
-}
-
 }  // namespace
 
 Status Store::put_meta(std::span<const MetaWrite> writes, bool sync) {
@@ -37,7 +29,7 @@ Status Store::put_meta(std::span<const MetaWrite> writes, bool sync) {
     if (!rs.ok()) return from_rocks(rs, "building write batch");
   }
   if (batch.Count() == 0) return Status::ok();
-  return write_batch(db_.get(), batch, sync, "writing store records");
+  return write_batch(batch, sync, "writing store records");
 }
 
 Status Store::scan_meta(std::string_view prefix,
@@ -146,7 +138,7 @@ Result<uint64_t> Store::delete_samples(std::span<const SeriesDeletion> deletions
     if (!series->status().ok()) return done(from_rocks(series->status(), "reading series"));
     (void)done(Status::ok());
     if (batch.Count() > 0) {
-      if (Status s = write_batch(db_.get(), batch, true, "rewriting chunks"); !s) return s;
+      if (Status s = write_batch(batch, true, "rewriting chunks"); !s) return s;
     }
     // The writer's set of ids with labels in the partition is stale: reload
     // it from the series keys at the next write.

@@ -15,6 +15,14 @@
 
 namespace promlite::tsdb::wal {
 
+// The first byte of a checkpoint's series snapshot record (WAL record types
+// 16..31 are promlite's own): uvarint series id, uvarint length and the label
+// set in model::Labels' encoding, then the series' state (tsdb/FORMAT.md). The
+// head's and the agent's checkpoints write it; the remote-write sender reads it.
+inline constexpr uint8_t kSnapshotRecordType = 16;
+// A zstd frame of many snapshot records, each prefixed by its uvarint length.
+inline constexpr uint8_t kCompressedSnapshotsRecordType = 17;
+
 struct CheckpointDir {
   std::string path;
   uint64_t segment = 0;
