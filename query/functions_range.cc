@@ -46,7 +46,7 @@ std::optional<double> extrapolated_rate(const Window& w, bool is_counter, bool i
   model::Timestamp range_start = w.range_end - w.range;
   size_t last = w.n - 1;
   double result = w.vs[last] - w.vs[0];
-  if (is_counter) {
+  if (is_counter && !w.no_drops) {
     double prev = w.vs[0];
     for (size_t i = 1; i < w.n; ++i) {
       if (w.vs[i] < prev) result += prev;

@@ -52,6 +52,9 @@ struct Window {
   model::Timestamp step_t = 0;
   double arg1 = 0;  // predict_linear's duration, quantile's q, smoothing factor
   double arg2 = 0;  // trend factor
+  // Set by a caller that knows no value in the window is below the one before
+  // it (no counter reset), so rate and increase skip looking for resets.
+  bool no_drops = false;
 };
 
 // The function's value over the window, or nullopt when it yields no sample.

@@ -109,6 +109,39 @@ bool is_stale_connection_error(const beast::error_code& ec) {
          ec == http::error::partial_message;
 }
 
+// A response body read into a std::string by appending. Beast's string_body
+// resizes the string before each copy, which zero-fills every byte of the body
+// once more (~4 % of a scrape's CPU in perf).
+struct AppendStringBody {
+  using value_type = std::string;
+
+  class reader {
+   public:
+    template <bool kIsRequest, class Fields>
+    reader(http::header<kIsRequest, Fields>&, value_type& body) : body_(body) {}
+
+    void init(const boost::optional<std::uint64_t>& length, beast::error_code& ec) {
+      // The parser's body_limit bounds what is read; reserve no more than it.
+      if (length && *length <= (uint64_t{1} << 30)) body_.reserve(static_cast<size_t>(*length));
+      ec = {};
+    }
+    template <class ConstBufferSequence>
+    std::size_t put(const ConstBufferSequence& buffers, beast::error_code& ec) {
+      size_t n = 0;
+      for (net::const_buffer b : beast::buffers_range_ref(buffers)) {
+        body_.append(static_cast<const char*>(b.data()), b.size());
+        n += b.size();
+      }
+      ec = {};
+      return n;
+    }
+    void finish(beast::error_code& ec) { ec = {}; }
+
+   private:
+    value_type& body_;
+  };
+};
+
 }  // namespace
 
 bool split_host_port(const std::string& address, const std::string& scheme, std::string* host,
@@ -195,7 +228,7 @@ struct HttpFetcher::Impl : std::enable_shared_from_this<HttpFetcher::Impl> {
   std::chrono::steady_clock::time_point deadline;
   http::request<http::empty_body> request;
   beast::flat_buffer buffer;
-  std::optional<http::response_parser<http::string_body>> parser;
+  std::optional<http::response_parser<AppendStringBody>> parser;
   bool reused = false;
   std::string verify_name;  // what the server certificate is checked against
   tls::PeerNames peer;      // its names, for Go-worded verification errors

@@ -1,5 +1,10 @@
 #include "scraper/textparse/scan.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <bit>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -63,23 +68,53 @@ bool strtod_checked(std::string_view s, double* out) {
 
 }  // namespace
 
+namespace {
+
+// One byte of a label block, for skip_label_block: returns 1 when the block
+// ends after it, -1 when the skip must give up, 0 to go on.
+inline int skip_step(char c, bool& in_value) {
+  switch (c) {
+    case '"':
+      in_value = !in_value;
+      return 0;
+    case '}':
+      return in_value ? 0 : 1;
+    case '\\':
+      // An escape inside a value needs the full parse; outside one it is
+      // skipped like any other byte there (the parse that cached these bytes
+      // vouched for them).
+      return in_value ? -1 : 0;
+    case '\n':
+      return -1;
+    default:
+      return 0;
+  }
+}
+
+}  // namespace
+
 const char* skip_label_block(const char* p, const char* end) {
-  while (p < end) {
-    const char c = *p;
-    if (c == '}') return p + 1;
-    if (c == '\n') return nullptr;
-    if (c != '"') {
-      ++p;
-      continue;
+  // Label blocks are most of an exposition's bytes, and only four bytes
+  // matter to a skip ('"', '\\', '\n', '}'): with SSE2 (every x86-64 has it)
+  // 16 bytes are tested at a time and only those bytes are visited.
+  bool in_value = false;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i newline = _mm_set1_epi8('\n');
+  const __m128i brace = _mm_set1_epi8('}');
+  for (; end - p >= 16; p += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                               _mm_or_si128(_mm_cmpeq_epi8(v, newline), _mm_cmpeq_epi8(v, brace)));
+    for (auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit)); mask != 0; mask &= mask - 1) {
+      const char* at = p + std::countr_zero(mask);
+      if (int r = skip_step(*at, in_value); r != 0) return r > 0 ? at + 1 : nullptr;
     }
-    // Label values are most of an exposition's bytes: memchr runs through
-    // them many bytes at a time.
-    const char* v = p + 1;
-    const auto* q = static_cast<const char*>(std::memchr(v, '"', static_cast<size_t>(end - v)));
-    if (!q) return nullptr;
-    const auto n = static_cast<size_t>(q - v);
-    if (std::memchr(v, '\\', n) || std::memchr(v, '\n', n)) return nullptr;
-    p = q + 1;
+  }
+#endif
+  for (; p < end; ++p) {
+    if (int r = skip_step(*p, in_value); r != 0) return r > 0 ? p + 1 : nullptr;
   }
   return nullptr;
 }

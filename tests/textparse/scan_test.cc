@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "model/sample.h"
 
@@ -125,3 +126,67 @@ TEST(ParseUintMs, Table) {
 
 }  // namespace
 }  // namespace promlite::textparse::scan
+
+namespace skip_ref {
+
+// The skip's contract, one byte at a time: the position after the '}' that
+// closes the block outside a quoted value; null at a line feed, at a
+// backslash inside a value, or when no brace closes the block.
+const char* reference(const char* p, const char* end) {
+  bool in_value = false;
+  for (; p < end; ++p) {
+    if (*p == '\n') return nullptr;
+    if (*p == '"') in_value = !in_value;
+    if (in_value && *p == '\\') return nullptr;
+    if (!in_value && *p == '}') return p + 1;
+  }
+  return nullptr;
+}
+
+}  // namespace skip_ref
+
+TEST(SkipLabelBlock, Table) {
+  struct Case {
+    std::string block;  // starts after '{'
+    long want;          // offset after the closing brace, -1 for null
+  };
+  const std::vector<Case> cases = {
+      {R"(a="1"} 5)", 6},
+      {R"(} 5)", 1},
+      {R"(a="x}y",b="2"} 1)", 14},
+      {R"(a="x\"y"} 1)", -1},
+      {"a=\"x\ny\"} 1", -1},
+      {R"(a="1" 5)", -1},
+      {R"(a="1")", -1},
+      {R"(a\b="1"} 5)", 8},
+      {R"(task_name="Source: Fluss Table Source -> Calc -> Sink: Writer 42",subtask_index="3"} 17)",
+       84},
+      {"", -1},
+  };
+  for (const Case& c : cases) {
+    const char* b = c.block.data();
+    const char* e = b + c.block.size();
+    const char* got = promlite::textparse::scan::skip_label_block(b, e);
+    EXPECT_EQ(got == nullptr ? -1 : got - b, c.want) << c.block;
+    EXPECT_EQ(got, skip_ref::reference(b, e)) << c.block;
+  }
+}
+
+TEST(SkipLabelBlock, MatchesReferenceOnRandomBlocks) {
+  // Blocks of every length around the 16-byte steps, from an alphabet heavy
+  // in the bytes the skip stops at.
+  const std::string alphabet = "ab=,\"\"}}\\\n xyz0123456789";
+  uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<size_t>(state >> 33);
+  };
+  for (int i = 0; i < 20000; ++i) {
+    std::string block(next() % 70, ' ');
+    for (char& ch : block) ch = alphabet[next() % alphabet.size()];
+    const char* b = block.data();
+    const char* e = b + block.size();
+    ASSERT_EQ(promlite::textparse::scan::skip_label_block(b, e), skip_ref::reference(b, e))
+        << block;
+  }
+}

@@ -16,7 +16,7 @@ Status validate_series_labels(const model::Labels& labels) {
   return Status::ok();
 }
 
-Head::Head(HeadOptions opts) : opts_(opts) {
+Head::Head(HeadOptions opts) : opts_(opts), ids_(opts.stripes) {
   size_t n = std::bit_ceil(opts_.stripes < 1 ? size_t{1} : opts_.stripes);
   mask_ = n - 1;
   stripes_ = std::make_unique<Stripe[]>(n);
@@ -65,11 +65,7 @@ Result<SeriesPtr> Head::restore_series(uint64_t id, const model::Labels& labels)
   }
   series_count_.fetch_add(1, std::memory_order_relaxed);
   series_created_.fetch_add(1, std::memory_order_relaxed);
-  {
-    Stripe& st = stripe(id);
-    std::lock_guard<std::mutex> lock(st.mu);
-    st.by_id.emplace(id, created);
-  }
+  ids_.insert(created);
   postings_.add(id, created->labels());
   return created;
 }
@@ -85,17 +81,12 @@ SeriesPtr Head::find_series(const model::Labels& labels) const {
   return SeriesPtr();
 }
 
-SeriesPtr Head::series_by_id(uint64_t id) const {
-  Stripe& st = stripe(id);
-  std::lock_guard<std::mutex> lock(st.mu);
-  auto it = st.by_id.find(id);
-  if (it == st.by_id.end()) return SeriesPtr();
-  return it->second;
-}
+SeriesPtr Head::series_by_id(uint64_t id) const { return ids_.get(id); }
 
 size_t Head::gc(model::Timestamp before) {
   // Phase 1, per hash stripe: mark idle series deleted and unlink them from
-  // by_hash. Phase 2: unlink them from by_id (their owner) and the postings.
+  // by_hash. Phase 2: unlink them from the id table (their owner) and the
+  // postings.
   std::vector<std::pair<uint64_t, MemSeries*>> dropped;
   for (size_t i = 0; i <= mask_; ++i) {
     Stripe& st = stripes_[i];
@@ -125,12 +116,7 @@ size_t Head::gc(model::Timestamp before) {
   std::vector<SeriesPtr> owners;
   owners.reserve(dropped.size());
   for (const auto& [id, s] : dropped) {
-    Stripe& st = stripe(id);
-    std::lock_guard<std::mutex> lock(st.mu);
-    auto it = st.by_id.find(id);
-    if (it == st.by_id.end()) continue;
-    owners.push_back(std::move(it->second));
-    st.by_id.erase(it);
+    if (SeriesPtr owner = ids_.erase(id)) owners.push_back(std::move(owner));
   }
   std::vector<std::pair<index::SeriesId, const model::Labels*>> gone;
   gone.reserve(owners.size());
@@ -154,18 +140,17 @@ HeadStats Head::stats() const {
 }
 
 size_t Head::memory_bytes() const {
-  size_t n = postings_.memory_bytes() + (mask_ + 1) * sizeof(Stripe);
+  size_t n = postings_.memory_bytes() + (mask_ + 1) * sizeof(Stripe) + ids_.memory_bytes();
   for (size_t i = 0; i <= mask_; ++i) {
     Stripe& st = stripes_[i];
     std::lock_guard<std::mutex> lock(st.mu);
-    // Hash nodes: ~4 words each in by_hash, ~5 in by_id, plus buckets.
-    n += st.by_hash.size() * 32 + st.by_id.size() * 40 +
-         (st.by_hash.bucket_count() + st.by_id.bucket_count()) * sizeof(void*);
-    for (const auto& [id, s] : st.by_id) {
-      std::lock_guard<SpinLock> series_lock(s->lock);
-      n += s->memory_bytes();
-    }
+    // Hash nodes: ~4 words each, plus buckets.
+    n += st.by_hash.size() * 32 + st.by_hash.bucket_count() * sizeof(void*);
   }
+  ids_.for_each([&n](const SeriesPtr& s) {
+    std::lock_guard<SpinLock> series_lock(s->lock);
+    n += s->memory_bytes();
+  });
   return n;
 }
 

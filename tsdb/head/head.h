@@ -12,12 +12,13 @@
 // is the SeriesRef handed to appenders; append(ref, ...) with a live ref finds
 // the series through the id map and never hashes or compares labels.
 //
-// Series map: `stripes` shards, each with its own mutex and two hash maps (label
-// hash -> series, id -> series), so concurrent scrapes contend only when they
-// touch the same shard at the same moment. A series lives in the stripe of its
-// label hash (by_hash) and in the stripe of its id (by_id); the id map owns it
-// (SeriesPtr, an intrusive count), queriers hold further references.
-// Lock order: stripe mutex, then series lock; never two stripes at once.
+// Series maps: `stripes` shards, each with its own mutex and a hash map (label
+// hash -> series), so concurrent scrapes contend only when they touch the
+// same shard at the same moment; and the id table (SeriesIdTable, sharded by
+// blocks of consecutive ids), which owns the series (SeriesPtr, an intrusive
+// count); queriers hold further references.
+// Lock order: stripe mutex, then id-table shard, then series lock; never two
+// stripes or two shards at once.
 //
 // Series are created at append time (as Prometheus does), so concurrent batches
 // share them, but a series is visible to queriers only once it has a committed
@@ -54,6 +55,7 @@
 #include "model/status.h"
 #include "tsdb/appender.h"
 #include "tsdb/head/mem_series.h"
+#include "tsdb/head/series_id_table.h"
 #include "tsdb/index/mem_postings.h"
 #include "tsdb/querier.h"
 
@@ -140,7 +142,6 @@ class Head : public Appendable, public Queryable {
   struct Stripe {
     std::mutex mu;
     std::unordered_multimap<uint64_t, MemSeries*> by_hash;  // label hash -> series
-    std::unordered_map<uint64_t, SeriesPtr> by_id;          // id -> series (owner)
   };
 
   // Looks up the series by `ref` (fast path) or by `labels`, creating it when
@@ -167,12 +168,13 @@ class Head : public Appendable, public Queryable {
  private:
   Stripe& stripe(uint64_t key) const { return stripes_[key & mask_]; }
   // Creates a series and adds it to the hash stripe's map (the caller holds
-  // that stripe's mutex); the caller publishes it in by_id and the postings.
+  // that stripe's mutex); the caller publishes it in the id table and the postings.
   SeriesPtr create_series(const model::Labels& labels, uint64_t hash);
 
   HeadOptions opts_;
   size_t mask_;
   std::unique_ptr<Stripe[]> stripes_;
+  SeriesIdTable ids_;  // id -> series (the owner)
   index::MemPostings postings_;
   std::atomic<uint64_t> next_id_{0};
   std::atomic<uint64_t> next_appender_id_{0};
@@ -190,17 +192,17 @@ Status validate_series_labels(const model::Labels& labels);
 template <typename Fn>
 Result<MemSeries*> Head::with_series(uint64_t ref, const model::Labels& labels, Fn&& fn) {
   if (ref != 0) {
-    Stripe& st = stripe(ref);
-    std::lock_guard<std::mutex> lock(st.mu);
-    auto it = st.by_id.find(ref);
-    if (it != st.by_id.end()) {
-      MemSeries* s = it->second.get();
-      std::lock_guard<SpinLock> series_lock(s->lock);
-      if (!s->deleted) {
-        Status status = fn(*s, false);
-        if (!status) return status;
-        return s;
-      }
+    MemSeries* found = nullptr;
+    Status status;
+    ids_.visit(ref, [&](MemSeries& s) {
+      std::lock_guard<SpinLock> series_lock(s.lock);
+      if (s.deleted) return;
+      found = &s;
+      status = fn(s, false);
+    });
+    if (found != nullptr) {
+      if (!status) return status;
+      return found;
     }
   }
   uint64_t hash = labels.hash();
@@ -234,27 +236,14 @@ Result<MemSeries*> Head::with_series(uint64_t ref, const model::Labels& labels, 
     }
   }
   MemSeries* s = created.get();
-  {
-    Stripe& st = stripe(s->id());
-    std::lock_guard<std::mutex> lock(st.mu);
-    st.by_id.emplace(s->id(), std::move(created));
-  }
+  ids_.insert(std::move(created));
   postings_.add(s->id(), s->labels());
   return s;
 }
 
 template <typename Fn>
 void Head::for_each_series(Fn&& fn) const {
-  std::vector<SeriesPtr> batch;
-  for (size_t i = 0; i <= mask_; ++i) {
-    batch.clear();
-    {
-      Stripe& st = stripes_[i];
-      std::lock_guard<std::mutex> lock(st.mu);
-      for (const auto& [id, s] : st.by_id) batch.push_back(s);
-    }
-    for (const SeriesPtr& s : batch) fn(s);
-  }
+  ids_.for_each(fn);
 }
 
 }  // namespace promlite::tsdb::head

@@ -18,6 +18,26 @@ model::Timestamp aligned_end(model::Timestamp t, int64_t range) {
   return (q + 1) * range;
 }
 
+// Room one sample can need in the open XOR chunk: a first sample writes a
+// varint timestamp (<= 10 bytes) and 64 value bits; later ones at most 68
+// timestamp bits and 77 value bits.
+constexpr size_t kMaxSampleBytes = 20;
+
+// Grows the open chunk's buffer to `size + kMaxSampleBytes` plus a quarter
+// (at least 32 bytes), with exact capacity: std::string would double it, and
+// with one open chunk per series the unused half of a doubled buffer is the
+// largest share of the head's memory after the label sets. The capacity is
+// chosen so that capacity + NUL + malloc's 8-byte header fills a 16-byte
+// granule.
+void grow_open(std::string& open) {
+  size_t want = open.size() + kMaxSampleBytes + std::max<size_t>(32, open.size() / 4);
+  want = (want + 9 + 15) / 16 * 16 - 9;
+  std::string bigger;
+  bigger.reserve(want);  // exact when above twice the empty capacity (15)
+  bigger.append(open);
+  open.swap(bigger);
+}
+
 }  // namespace
 
 void MemSeries::append(model::Timestamp t, double v, const ChunkPolicy& policy) {
@@ -26,6 +46,7 @@ void MemSeries::append(model::Timestamp t, double v, const ChunkPolicy& policy) 
     open_min_t_ = t;
     open_end_ = aligned_end(t, policy.chunk_range);
   }
+  if (open_.capacity() - open_.size() < kMaxSampleBytes) grow_open(open_);
   app_.append(open_, t, v);
   has_samples_ = true;
   last_t_ = t;
@@ -86,7 +107,7 @@ void MemSeries::cut() {
   // The DB's flusher writes it to the store later (see flushed()).
   sealed_.push_back(std::move(chunk));
   app_ = chunkenc::XorAppender();
-  open_.clear();
+  std::string().swap(open_);  // the next chunk grows its own (see grow_open)
 }
 
 std::vector<size_t> MemSeries::delete_samples(const Intervals& deleted) {
