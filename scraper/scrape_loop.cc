@@ -235,8 +235,10 @@ void ScrapeLoop::run_scrape(std::function<void()> done) {
     std::lock_guard<std::mutex> lock(forced_mu_);
     forced = forced_error_;
   }
+  const bool limit = !forced.is_ok();
+  if (!limit) forced = options_.address_error;
   if (!forced.is_ok()) {
-    forced_failure_ = true;  // read by on_fetched, on the same strand
+    forced_failure_ = limit;  // read by on_fetched, on the same strand
     FetchResult r;
     r.status = std::move(forced);
     net::post(strand_, [self = shared_from_this(), r = std::move(r), ts, started,

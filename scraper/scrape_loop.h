@@ -39,6 +39,10 @@ struct LoopOptions {
   model::Labels discovered_labels;  // for the status page
   std::string scrape_url;
   FetchRequest request;  // host, port, target, accept, timeout, limits
+  // Set when the target's address names no host and port that can be dialled
+  // (e.g. "a:b:9090"): every scrape fails with it, so the target is listed as
+  // down with the reason, as Prometheus lists a target whose URL does not parse.
+  Status address_error;
   model::Duration interval = model::kMinute;
   bool honor_labels = false;
   bool honor_timestamps = true;

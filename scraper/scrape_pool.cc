@@ -83,9 +83,11 @@ std::shared_ptr<ScrapeLoop> ScrapePool::make_loop(const PopulatedTarget& t) {
   std::string scheme(t.internal.get(kSchemeLabel));
   if (scheme.empty()) scheme = cfg_->scheme;
   o.request.scheme = scheme;
-  if (!split_host_port(std::string(t.internal.get(kAddressLabel)), scheme, &o.request.host,
-                       &o.request.port)) {
-    return nullptr;
+  const std::string address(t.internal.get(kAddressLabel));
+  if (!split_host_port(address, scheme, &o.request.host, &o.request.port)) {
+    o.address_error = Status(StatusCode::kInvalidArgument,
+                             "invalid target address \"" + address + "\" in \"" + o.scrape_url +
+                                 "\": want host:port, with brackets around an IPv6 host");
   }
   size_t p = o.scrape_url.find("://");
   size_t slash = p == std::string::npos ? std::string::npos : o.scrape_url.find('/', p + 3);

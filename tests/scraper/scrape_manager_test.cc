@@ -124,6 +124,29 @@ TEST_F(ScrapeManagerTest, StaticAndFileTargetsAreScrapedAndReloaded) {
   }));
 }
 
+// An address that cannot be dialled ("host:host:port") is still a target, as in
+// Prometheus: listed as down with the reason, with up = 0, beside a healthy one.
+TEST_F(ScrapeManagerTest, UndialableAddressIsADownTargetWithItsReason) {
+  FakeHttpServer a([](const FakeRequest&) { return FakeResponse{200, "text/plain", "m 1\n"}; });
+  const std::string bad = "127.0.0.1:" + a.address();
+  manager_.apply_config(
+      load("scrape_configs:\n"
+           "  - job_name: static\n    scrape_interval: 1s\n"
+           "    static_configs: [{targets: ['" +
+           a.address() + "', '" + bad + "']}]\n"));
+  ASSERT_TRUE(eventually([&] {
+    return last_up("static", a.address()) == 1 && last_up("static", bad) == 0;
+  })) << storage_.debug_string();
+  auto active = manager_.active_targets();
+  ASSERT_EQ(active.size(), 2u);
+  for (const auto& t : active) {
+    if (t.labels.get("instance") != bad) continue;
+    EXPECT_EQ(t.health, TargetHealth::kDown);
+    EXPECT_NE(t.last_error.find("invalid target address \"" + bad + "\""), std::string::npos)
+        << t.last_error;
+  }
+}
+
 TEST(ScrapeConfigFingerprint, ChangesWithSettings) {
   config::ScrapeConfig a;
   a.job_name = "x";
