@@ -1,6 +1,5 @@
 #include "tsdb/head/series_id_table.h"
 
-#include <algorithm>
 #include <bit>
 #include <utility>
 
@@ -10,22 +9,27 @@ SeriesIdTable::SeriesIdTable(size_t shards) {
   size_t n = std::bit_ceil(shards < 1 ? size_t{1} : shards);
   mask_ = n - 1;
   shards_ = std::make_unique<Shard[]>(n);
-  for (size_t i = 0; i < n; ++i) shards_[i].shard_bits = static_cast<unsigned>(std::countr_zero(n));
 }
 
 SeriesIdTable::~SeriesIdTable() = default;
 
+SeriesIdTable::Block* SeriesIdTable::Shard::block(uint64_t number) const {
+  if (number == last_number) return last;
+  auto it = blocks.find(number);
+  if (it == blocks.end()) return nullptr;
+  last_number = number;
+  last = it->second.get();
+  return last;
+}
+
 MemSeries* SeriesIdTable::Shard::find(uint64_t id) const {
-  uint64_t local = (id >> kBlockBits) >> shard_bits;
-  if (local < first || local - first >= blocks.size()) return nullptr;
-  const Block* b = blocks[local - first].get();
+  const Block* b = block(id >> kBlockBits);
   return b == nullptr ? nullptr : b->slots[id & (kBlockSize - 1)].get();
 }
 
 void SeriesIdTable::Shard::collect(std::vector<SeriesPtr>& out) const {
   std::lock_guard<std::mutex> lock(mu);
-  for (const auto& b : blocks) {
-    if (b == nullptr) continue;
+  for (const auto& [number, b] : blocks) {
     for (const SeriesPtr& s : b->slots) {
       if (s) out.push_back(s);
     }
@@ -35,52 +39,32 @@ void SeriesIdTable::Shard::collect(std::vector<SeriesPtr>& out) const {
 void SeriesIdTable::insert(SeriesPtr s) {
   uint64_t id = s->id();
   Shard& sh = shard(id);
-  uint64_t local = (id >> kBlockBits) >> sh.shard_bits;
   std::lock_guard<std::mutex> lock(sh.mu);
-  if (sh.blocks.empty()) {
-    sh.first = local;
-  } else if (local < sh.first) {
-    // An id older than the shard's oldest live block (WAL replay can restore
-    // ids in any order): grow at the front.
-    size_t gap = sh.first - local;
-    std::vector<std::unique_ptr<Block>> grown(gap + sh.blocks.size());
-    std::move(sh.blocks.begin(), sh.blocks.end(), grown.begin() + static_cast<ptrdiff_t>(gap));
-    sh.blocks.swap(grown);
-    sh.first = local;
+  Block* b = sh.block(id >> kBlockBits);
+  if (b == nullptr) {
+    auto& owned = sh.blocks[id >> kBlockBits];
+    owned = std::make_unique<Block>();
+    b = owned.get();
+    sh.last_number = id >> kBlockBits;
+    sh.last = b;
   }
-  if (local - sh.first >= sh.blocks.size()) sh.blocks.resize(local - sh.first + 1);
-  auto& block = sh.blocks[local - sh.first];
-  if (block == nullptr) block = std::make_unique<Block>();
-  SeriesPtr& slot = block->slots[id & (kBlockSize - 1)];
-  if (!slot) ++block->live;
+  SeriesPtr& slot = b->slots[id & (kBlockSize - 1)];
+  if (!slot) ++b->live;
   slot = std::move(s);
 }
 
 SeriesPtr SeriesIdTable::erase(uint64_t id) {
   Shard& sh = shard(id);
-  uint64_t local = (id >> kBlockBits) >> sh.shard_bits;
   std::lock_guard<std::mutex> lock(sh.mu);
-  if (local < sh.first || local - sh.first >= sh.blocks.size()) return SeriesPtr();
-  auto& block = sh.blocks[local - sh.first];
-  if (block == nullptr) return SeriesPtr();
-  SeriesPtr out = std::move(block->slots[id & (kBlockSize - 1)]);
-  if (!out) return out;
-  if (--block->live == 0) {
-    block.reset();
-    // Trim freed blocks at both ends so the vector spans live blocks only.
-    size_t lead = 0;
-    while (lead < sh.blocks.size() && sh.blocks[lead] == nullptr) ++lead;
-    if (lead == sh.blocks.size()) {
-      sh.blocks.clear();
-      sh.first = 0;
-    } else {
-      if (lead > 0) {
-        sh.blocks.erase(sh.blocks.begin(), sh.blocks.begin() + static_cast<ptrdiff_t>(lead));
-        sh.first += lead;
-      }
-      while (sh.blocks.back() == nullptr) sh.blocks.pop_back();
+  Block* b = sh.block(id >> kBlockBits);
+  if (b == nullptr) return SeriesPtr();
+  SeriesPtr out = std::move(b->slots[id & (kBlockSize - 1)]);
+  if (out && --b->live == 0) {
+    if (sh.last == b) {
+      sh.last_number = UINT64_MAX;
+      sh.last = nullptr;
     }
-    if (sh.blocks.capacity() > 2 * sh.blocks.size() + 16) sh.blocks.shrink_to_fit();
+    sh.blocks.erase(id >> kBlockBits);
   }
   return out;
 }
@@ -95,10 +79,10 @@ size_t SeriesIdTable::memory_bytes() const {
   size_t n = (mask_ + 1) * sizeof(Shard);
   for (size_t i = 0; i <= mask_; ++i) {
     std::lock_guard<std::mutex> lock(shards_[i].mu);
-    n += shards_[i].blocks.capacity() * sizeof(void*);
-    for (const auto& b : shards_[i].blocks) {
-      if (b != nullptr) n += sizeof(Block);
-    }
+    const auto& blocks = shards_[i].blocks;
+    // Blocks, hash nodes (key, pointer, next) and buckets.
+    n +=
+        blocks.size() * (sizeof(Block) + 3 * sizeof(void*)) + blocks.bucket_count() * sizeof(void*);
   }
   return n;
 }

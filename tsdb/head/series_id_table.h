@@ -9,10 +9,12 @@
 // bucket and a node lookup (two cache misses) per sample, and ~48 bytes of
 // nodes and buckets per series.
 //
-// A block is freed when its last series is erased; a shard's block vector is
-// trimmed at the front when its oldest blocks are gone, so a head that churns
-// through many ids holds only the blocks of live series. The cost of churn is
-// partly filled blocks: at most kBlockSize - 1 empty slots per live block.
+// A block is freed when its last series is erased, and blocks are found
+// through a hash map per shard (with the last block used cached: a scrape's
+// appends hit the same block 31 times in 32), so memory follows the live
+// series, never the range of ids created since the oldest live one (a corrupt
+// id or a long-lived series among churning ones costs one block). The cost of
+// churn is partly filled blocks: at most kBlockSize - 1 empty slots per block.
 //
 // Thread-safety: all methods are thread-safe. visit() runs its callback under
 // the shard mutex: the series cannot be erased while it runs.
@@ -22,6 +24,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "tsdb/head/mem_series.h"
@@ -80,13 +83,13 @@ class SeriesIdTable {
   };
   struct Shard {
     mutable std::mutex mu;
-    // blocks[i] holds the shard's block number first + i (block numbers
-    // counted within the shard); null when none of its ids is live.
-    std::vector<std::unique_ptr<Block>> blocks;
-    uint64_t first = 0;
-    unsigned shard_bits = 0;  // log2 of the shard count
+    // Block number (id >> kBlockBits) -> block holding at least one live id.
+    std::unordered_map<uint64_t, std::unique_ptr<Block>> blocks;
+    mutable uint64_t last_number = UINT64_MAX;  // cache of the last block found
+    mutable Block* last = nullptr;
 
-    MemSeries* find(uint64_t id) const;  // REQUIRES: mu held
+    Block* block(uint64_t number) const;  // REQUIRES: mu held; null when absent
+    MemSeries* find(uint64_t id) const;   // REQUIRES: mu held
     void collect(std::vector<SeriesPtr>& out) const;
   };
 
