@@ -37,6 +37,11 @@ inline char* put_uvarint(char* p, uint64_t v) {
   return p;
 }
 
+// The same over uint8_t bytes.
+inline uint8_t* put_uvarint(uint8_t* p, uint64_t v) {
+  return reinterpret_cast<uint8_t*>(put_uvarint(reinterpret_cast<char*>(p), v));
+}
+
 // Appends `v` to `out`.
 inline void put_uvarint(std::string& out, uint64_t v) {
   char tmp[kMaxVarintBytes];

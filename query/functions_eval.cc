@@ -228,7 +228,9 @@ Result<EvalValue> Evaluator::eval_range_function(const Call& c, size_t matrix_ar
   // only when drops[hi - 1] != drops[lo]. Windows overlap (a 5m range at a
   // 15 s step reads each sample 20 times): the reset scan runs once per series
   // instead of once per window.
-  const bool track_drops = counter_check;
+  // Only where windows overlap: one window per series (an instant query, or a
+  // step-invariant call) is cheaper to scan directly.
+  const bool track_drops = counter_check && steps_ > 1 && !step_invariant;
   std::vector<uint32_t> drops;
   for (auto& s : in.series) {
     if (tick(static_cast<int64_t>(steps_))) return check_interrupt();

@@ -139,12 +139,15 @@ TEST_F(ScrapeManagerTest, UndialableAddressIsADownTargetWithItsReason) {
   })) << storage_.debug_string();
   auto active = manager_.active_targets();
   ASSERT_EQ(active.size(), 2u);
+  bool found = false;
   for (const auto& t : active) {
     if (t.labels.get("instance") != bad) continue;
+    found = true;
     EXPECT_EQ(t.health, TargetHealth::kDown);
     EXPECT_NE(t.last_error.find("invalid target address \"" + bad + "\""), std::string::npos)
         << t.last_error;
   }
+  EXPECT_TRUE(found);
 }
 
 TEST(ScrapeConfigFingerprint, ChangesWithSettings) {

@@ -292,16 +292,6 @@ void BlockIterator::reset(std::span<const uint8_t> chunk, const ChunkMeta& meta)
 
 namespace {
 
-// get_varint with the one-byte case (most block bases) inline.
-inline bool read_varint(const uint8_t** p, const uint8_t* end, int64_t* out) {
-  if (*p != end && **p < 0x80) [[likely]] {
-    *out = zigzag_decode(**p);
-    ++*p;
-    return true;
-  }
-  return get_varint(p, end, out);
-}
-
 // One block's header, parsed: where its packed residuals are, their width and
 // base.
 struct PackedBlock {
@@ -322,7 +312,7 @@ inline bool read_block(const uint8_t** p, const uint8_t* end, size_t m, uint8_t*
   b->width = h & 0x7f;
   if (b->width > 64) return false;
   int64_t base = 0;
-  if ((h & kHasBase) && !read_varint(p, end, &base)) return false;
+  if ((h & kHasBase) && !get_varint(p, end, &base)) return false;  // inline 1-byte path
   b->base = static_cast<uint64_t>(base);
   size_t nbytes = packed_bytes(m, b->width);
   size_t avail = static_cast<size_t>(end - *p);

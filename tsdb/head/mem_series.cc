@@ -107,7 +107,10 @@ void MemSeries::cut() {
   // The DB's flusher writes it to the store later (see flushed()).
   sealed_.push_back(std::move(chunk));
   app_ = chunkenc::XorAppender();
-  std::string().swap(open_);  // the next chunk grows its own (see grow_open)
+  // The next chunk grows its own (see grow_open): about four small
+  // allocations and copies per 120-sample chunk, traded for ~150 B less per
+  // series than keeping the grown buffer for the next chunk.
+  std::string().swap(open_);
 }
 
 std::vector<size_t> MemSeries::delete_samples(const Intervals& deleted) {

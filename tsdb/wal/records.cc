@@ -3,27 +3,20 @@
 
 #include <cstring>
 
+#include "model/varint.h"
+
 namespace promlite::tsdb::wal {
 namespace {
 
-constexpr size_t kMaxVarint = 10;
+using model::get_uvarint;
+using model::kMaxVarintBytes;
+using model::put_uvarint;
+using model::zigzag_decode;
+using model::zigzag_encode;
+
 // Smallest encodings, used to bound a count before reserving for it.
 constexpr size_t kMinSeriesBytes = 2;   // id, labels length
 constexpr size_t kMinSampleBytes = 10;  // id delta, t delta, 8 value bytes
-
-inline uint64_t zigzag(int64_t v) {
-  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
-}
-inline int64_t unzigzag(uint64_t u) { return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1)); }
-
-inline uint8_t* put_uvarint(uint8_t* p, uint64_t v) {
-  while (v >= 0x80) {
-    *p++ = static_cast<uint8_t>(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = static_cast<uint8_t>(v);
-  return p;
-}
 
 inline uint8_t* put_le64(uint8_t* p, uint64_t v) {
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -40,27 +33,6 @@ inline uint64_t get_le64(const uint8_t* p) {
   v = __builtin_bswap64(v);
 #endif
   return v;
-}
-
-// Reads a uvarint from [p, end); false when it ends early or exceeds 64 bits.
-// Never reads at or past `end`.
-inline bool get_uvarint(const uint8_t*& p, const uint8_t* end, uint64_t& out) {
-  if (p < end && *p < 0x80) {  // the common one-byte case
-    out = *p++;
-    return true;
-  }
-  uint64_t v = 0;
-  for (unsigned shift = 0; shift < 64; shift += 7) {
-    if (p == end) return false;
-    uint8_t b = *p++;
-    if (shift == 63 && b > 1) return false;
-    v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if (b < 0x80) {
-      out = v;
-      return true;
-    }
-  }
-  return false;
 }
 
 Status corrupt(std::string_view what) {
@@ -89,8 +61,8 @@ Status check_type(std::string_view rec, RecordType want) {
 }  // namespace
 
 void encode_series(std::span<const SeriesRecord> series, std::string& out) {
-  size_t max = 1 + kMaxVarint;
-  for (const auto& s : series) max += 2 * kMaxVarint + s.labels.data().size();
+  size_t max = 1 + kMaxVarintBytes;
+  for (const auto& s : series) max += 2 * kMaxVarintBytes + s.labels.data().size();
   uint8_t* p = reserve_tail(out, max);
   *p++ = static_cast<uint8_t>(RecordType::kSeries);
   p = put_uvarint(p, series.size());
@@ -105,7 +77,8 @@ void encode_series(std::span<const SeriesRecord> series, std::string& out) {
 }
 
 void encode_samples(std::span<const RefSample> samples, std::string& out) {
-  uint8_t* p = reserve_tail(out, 1 + 3 * kMaxVarint + samples.size() * (2 * kMaxVarint + 8));
+  uint8_t* p =
+      reserve_tail(out, 1 + 3 * kMaxVarintBytes + samples.size() * (2 * kMaxVarintBytes + 8));
   *p++ = static_cast<uint8_t>(RecordType::kSamples);
   p = put_uvarint(p, samples.size());
   if (!samples.empty()) {
@@ -115,10 +88,10 @@ void encode_samples(std::span<const RefSample> samples, std::string& out) {
     const uint64_t base_t = static_cast<uint64_t>(samples[0].t);
     uint64_t prev_id = samples[0].id;
     p = put_uvarint(p, prev_id);
-    p = put_uvarint(p, zigzag(samples[0].t));
+    p = put_uvarint(p, zigzag_encode(samples[0].t));
     for (const auto& s : samples) {
-      p = put_uvarint(p, zigzag(static_cast<int64_t>(s.id - prev_id)));
-      p = put_uvarint(p, zigzag(static_cast<int64_t>(static_cast<uint64_t>(s.t) - base_t)));
+      p = put_uvarint(p, zigzag_encode(static_cast<int64_t>(s.id - prev_id)));
+      p = put_uvarint(p, zigzag_encode(static_cast<int64_t>(static_cast<uint64_t>(s.t) - base_t)));
       p = put_le64(p, model::float_bits(s.v));
       prev_id = s.id;
     }
@@ -143,14 +116,14 @@ Status decode_series(std::string_view rec, std::vector<SeriesRecord>& out) {
   const auto* p = reinterpret_cast<const uint8_t*>(rec.data()) + 1;
   const auto* end = reinterpret_cast<const uint8_t*>(rec.data()) + rec.size();
   uint64_t count;
-  if (!get_uvarint(p, end, count)) return corrupt("series: bad count");
+  if (!get_uvarint(&p, end, &count)) return corrupt("series: bad count");
   if (count > static_cast<size_t>(end - p) / kMinSeriesBytes) {
     return corrupt("series: count " + std::to_string(count) + " exceeds the record");
   }
   out.reserve(out.size() + count);
   for (uint64_t i = 0; i < count; ++i) {
     uint64_t id, len;
-    if (!get_uvarint(p, end, id) || !get_uvarint(p, end, len) ||
+    if (!get_uvarint(&p, end, &id) || !get_uvarint(&p, end, &len) ||
         len > static_cast<size_t>(end - p)) {
       return corrupt("series " + std::to_string(i) + ": truncated");
     }
@@ -170,13 +143,13 @@ Status decode_samples(std::string_view rec, std::vector<RefSample>& out) {
   const auto* p = reinterpret_cast<const uint8_t*>(rec.data()) + 1;
   const auto* end = reinterpret_cast<const uint8_t*>(rec.data()) + rec.size();
   uint64_t count;
-  if (!get_uvarint(p, end, count)) return corrupt("samples: bad count");
+  if (!get_uvarint(&p, end, &count)) return corrupt("samples: bad count");
   if (count > 0) {
     uint64_t id, base_t;
-    if (!get_uvarint(p, end, id) || !get_uvarint(p, end, base_t)) {
+    if (!get_uvarint(&p, end, &id) || !get_uvarint(&p, end, &base_t)) {
       return corrupt("samples: truncated base");
     }
-    base_t = static_cast<uint64_t>(unzigzag(base_t));
+    base_t = static_cast<uint64_t>(zigzag_decode(base_t));
     if (count > static_cast<size_t>(end - p) / kMinSampleBytes) {
       return corrupt("samples: count " + std::to_string(count) + " exceeds the record");
     }
@@ -187,20 +160,20 @@ Status decode_samples(std::string_view rec, std::vector<RefSample>& out) {
       uint64_t did, dt;
       // Fast path: the common sample is 1-byte deltas and 8 value bytes.
       if (end - p >= 10 && p[0] < 0x80 && p[1] < 0x80) {
-        id += static_cast<uint64_t>(unzigzag(p[0]));
+        id += static_cast<uint64_t>(zigzag_decode(p[0]));
         dst[i].id = id;
-        dst[i].t = static_cast<int64_t>(base_t + static_cast<uint64_t>(unzigzag(p[1])));
+        dst[i].t = static_cast<int64_t>(base_t + static_cast<uint64_t>(zigzag_decode(p[1])));
         dst[i].v = model::bits_to_float(get_le64(p + 2));
         p += 10;
         continue;
       }
-      if (!get_uvarint(p, end, did) || !get_uvarint(p, end, dt) || end - p < 8) {
+      if (!get_uvarint(&p, end, &did) || !get_uvarint(&p, end, &dt) || end - p < 8) {
         out.resize(first + i);
         return corrupt("samples: sample " + std::to_string(i) + " truncated");
       }
-      id += static_cast<uint64_t>(unzigzag(did));
+      id += static_cast<uint64_t>(zigzag_decode(did));
       dst[i].id = id;
-      dst[i].t = static_cast<int64_t>(base_t + static_cast<uint64_t>(unzigzag(dt)));
+      dst[i].t = static_cast<int64_t>(base_t + static_cast<uint64_t>(zigzag_decode(dt)));
       dst[i].v = model::bits_to_float(get_le64(p));
       p += 8;
     }
