@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <set>
@@ -102,6 +103,13 @@ inline Status exec_error(std::string msg) { return Status(StatusCode::kExecution
 inline constexpr const char* kDuplicateLabelset =
     "vector cannot contain metrics with the same labelset";
 
+struct RangeCall;  // range_windows.h
+
+// Called for each selected series with its samples in time order, stale
+// markers removed unless kept; the arrays are reused after the call.
+using SeriesVisitor = std::function<Status(const model::Labels& metric, const model::Timestamp* ts,
+                                           const double* vs, size_t n)>;
+
 class Evaluator {
  public:
   Evaluator(QueryState* qs, model::Timestamp start, model::Timestamp end, model::Duration interval)
@@ -157,6 +165,8 @@ class Evaluator {
   void release_samples(int64_t n) { qs_->current_samples -= n; }
 
   void warn(std::string msg) { qs_->warnings.insert(std::move(msg)); }
+  // rate()/increase()'s info when the metric name does not look like a counter's.
+  void counter_name_info(const model::Labels& metric);
   void info(std::string msg) { qs_->infos.insert(std::move(msg)); }
 
  private:
@@ -166,6 +176,12 @@ class Evaluator {
   // With `timestamp_values` each point's value is its sample's timestamp in
   // seconds (for timestamp()).
   Result<EvalValue> eval_vector_selector(const VectorSelector& vs, bool timestamp_values);
+  // Selects the series and decodes each one's samples in [mint, maxt] into
+  // reused buffers, calling `visit` for each series with at least one.
+  Status scan_series(const model::Matchers& matchers, model::Timestamp mint, model::Timestamp maxt,
+                     bool keep_stale, const std::string& func, model::Duration range,
+                     const SeriesVisitor& visit);
+  // scan_series into one RangeSeries per series.
   Result<std::vector<RangeSeries>> load_series(const model::Matchers& matchers,
                                                model::Timestamp mint, model::Timestamp maxt,
                                                bool keep_stale, const std::string& func,
@@ -179,8 +195,21 @@ class Evaluator {
   Result<EvalValue> vector_vector(const BinaryExpr& b, StepMatrix lhs, StepMatrix rhs);
   Result<EvalValue> set_operation(const BinaryExpr& b, StepMatrix lhs, StepMatrix rhs);
 
+  // range_windows.h: one series' values at every step.
+  template <typename Emit>
+  Status range_values(RangeCall& rc, const model::Timestamp* ts, const double* vs, size_t n,
+                      Emit&& emit);
+  template <typename Emit>
+  void selector_values(model::Duration offset, const std::optional<model::Timestamp>& at,
+                       bool timestamp_values, const model::Timestamp* ts, const double* vs,
+                       size_t n, Emit&& emit);
+
   // aggregations.cc
   Result<EvalValue> eval_aggregate(const AggregateExpr& a);
+  // fused_aggregate.cc: sum/avg/count/min/max/group/stddev/stdvar straight
+  // over a range function of a selector, or over a selector, without
+  // materialising the inner result; nullopt where it does not apply.
+  std::optional<Result<EvalValue>> eval_fused_aggregate(const AggregateExpr& a);
   Result<EvalValue> aggregate_selective(const AggregateExpr& a, StepMatrix in,
                                         const std::vector<double>& param,
                                         const std::vector<size_t>& group_of, size_t groups);

@@ -1,15 +1,13 @@
 // Evaluator: vector selectors, matrix selectors and subqueries.
 #include "query/eval_context.h"
+#include "query/range_windows.h"
 
 namespace promlite::query {
 
-Result<std::vector<RangeSeries>> Evaluator::load_series(const model::Matchers& matchers,
-                                                        model::Timestamp mint,
-                                                        model::Timestamp maxt, bool keep_stale,
-                                                        const std::string& func,
-                                                        model::Duration range) {
-  std::vector<RangeSeries> out;
-  if (mint > maxt) return out;
+Status Evaluator::scan_series(const model::Matchers& matchers, model::Timestamp mint,
+                              model::Timestamp maxt, bool keep_stale, const std::string& func,
+                              model::Duration range, const SeriesVisitor& visit) {
+  if (mint > maxt) return Status::ok();
   tsdb::SelectHints hints;
   hints.start = mint;
   hints.end = maxt;
@@ -19,43 +17,76 @@ Result<std::vector<RangeSeries>> Evaluator::load_series(const model::Matchers& m
   auto set = qs_->querier->select(false, &hints, matchers);
   std::unique_ptr<tsdb::SampleIterator> it;
   constexpr size_t kBatch = 256;
-  model::Timestamp tbuf[kBatch];
-  double vbuf[kBatch];
+  // One series' samples, decoded straight into buffers reused across series
+  // (their size only grows; `n` counts the samples of the current series).
+  std::vector<model::Timestamp> ts;
+  std::vector<double> vs;
+  auto ensure = [&](size_t need) {
+    if (ts.size() >= need) return;
+    size_t size = std::max(need, ts.size() * 2);
+    ts.resize(size);
+    vs.resize(size);
+  };
   while (set->next()) {
     if (tick(1)) return check_interrupt();
     const tsdb::Series& s = set->at();
     it = s.iterator(std::move(it));
-    RangeSeries rs;
-    rs.metric = s.labels();
+    size_t n = 0;
     bool done = !it->seek(mint);
     if (!done) {
       model::Sample first = it->at();
       if (first.t > maxt) {
         done = true;
       } else if (keep_stale || !model::is_stale_nan(first.v)) {
-        rs.ts.push_back(first.t);
-        rs.vs.push_back(first.v);
+        ensure(1);
+        ts[0] = first.t;
+        vs[0] = first.v;
+        n = 1;
       }
     }
     while (!done) {
-      size_t n = it->next_batch(tbuf, vbuf, kBatch);
-      if (n == 0) break;
-      if (tick(static_cast<int64_t>(n))) return check_interrupt();
-      for (size_t i = 0; i < n; ++i) {
-        if (tbuf[i] > maxt) {
+      ensure(n + kBatch);
+      size_t got = it->next_batch(ts.data() + n, vs.data() + n, kBatch);
+      if (got == 0) break;
+      if (tick(static_cast<int64_t>(got))) return check_interrupt();
+      // Keeps the samples up to maxt, without stale markers unless asked.
+      const size_t end = n + got;
+      for (size_t i = n; i < end; ++i) {
+        if (ts[i] > maxt) {
           done = true;
           break;
         }
-        if (!keep_stale && model::is_stale_nan(vbuf[i])) continue;
-        rs.ts.push_back(tbuf[i]);
-        rs.vs.push_back(vbuf[i]);
+        if (!keep_stale && model::is_stale_nan(vs[i])) continue;
+        ts[n] = ts[i];
+        vs[n] = vs[i];
+        ++n;
       }
     }
     if (Status st = it->status(); !st) return st;
-    if (!rs.ts.empty()) out.push_back(std::move(rs));
+    if (n == 0) continue;
+    if (Status st = visit(s.labels(), ts.data(), vs.data(), n); !st) return st;
   }
   if (Status st = set->status(); !st) return st;
   for (auto& w : set->warnings()) warn(w);
+  return Status::ok();
+}
+
+Result<std::vector<RangeSeries>> Evaluator::load_series(const model::Matchers& matchers,
+                                                        model::Timestamp mint,
+                                                        model::Timestamp maxt, bool keep_stale,
+                                                        const std::string& func,
+                                                        model::Duration range) {
+  std::vector<RangeSeries> out;
+  Status st = scan_series(
+      matchers, mint, maxt, keep_stale, func, range,
+      [&](const model::Labels& metric, const model::Timestamp* ts, const double* vs, size_t n) {
+        RangeSeries& rs = out.emplace_back();
+        rs.metric = metric;
+        rs.ts.assign(ts, ts + n);
+        rs.vs.assign(vs, vs + n);
+        return Status::ok();
+      });
+  if (!st) return st;
   return out;
 }
 
@@ -73,19 +104,10 @@ Result<EvalValue> Evaluator::eval_vector_selector(const VectorSelector& vs, bool
     if (tick(static_cast<int64_t>(steps_ + rs.ts.size()))) return check_interrupt();
     StepSeries ss;
     ss.metric = std::move(rs.metric);
-    size_t n = rs.ts.size();
-    size_t j = 0;  // first sample with t > ref
-    for (size_t i = 0; i < steps_; ++i) {
-      model::Timestamp t = step_time(i);
-      model::Timestamp ref = ref_time(t, vs.mods.offset, at);
-      while (j < n && rs.ts[j] <= ref) ++j;
-      if (j == 0) continue;
-      model::Timestamp st = rs.ts[j - 1];
-      double v = rs.vs[j - 1];
-      if (st <= ref - qs_->lookback || model::is_stale_nan(v)) continue;
-      // timestamp() reports when the sample was taken, not the step time.
-      ss.points.push_back({t, timestamp_values ? static_cast<double>(st) / 1000 : v});
-    }
+    selector_values(vs.mods.offset, at, timestamp_values, rs.ts.data(), rs.vs.data(), rs.ts.size(),
+                    [&](size_t, model::Timestamp t, double v) {
+                      ss.points.push_back({t, v});
+                    });
     if (!ss.points.empty()) {
       points += static_cast<int64_t>(ss.points.size());
       out.vec.push_back(std::move(ss));

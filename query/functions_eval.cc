@@ -8,6 +8,7 @@
 #include "query/eval_context.h"
 #include "query/function_signatures.h"
 #include "query/functions_range.h"
+#include "query/range_windows.h"
 
 namespace promlite::query {
 
@@ -145,6 +146,19 @@ Result<EvalValue> Evaluator::eval_absent(const Call& c) {
   return out;
 }
 
+void Evaluator::counter_name_info(const model::Labels& metric_labels) {
+  std::string_view metric = metric_labels.metric_name();
+  auto ends = [&](std::string_view suf) {
+    return metric.size() >= suf.size() && metric.substr(metric.size() - suf.size()) == suf;
+  };
+  if (!metric.empty() && !ends("_total") && !ends("_sum") && !ends("_count") && !ends("_bucket")) {
+    info(
+        "PromQL info: metric might not be a counter, name does not end in "
+        "_total/_sum/_count/_bucket: \"" +
+        std::string(metric) + "\"");
+  }
+}
+
 Result<EvalValue> Evaluator::eval_range_function(const Call& c, size_t matrix_arg) {
   std::string_view name = c.func->name;
   auto f = find_range_func(name);
@@ -218,93 +232,34 @@ Result<EvalValue> Evaluator::eval_range_function(const Call& c, size_t matrix_ar
       in.at.has_value() && *f != RangeFunc::kPredictLinear && constant(arg1) && constant(arg2);
   bool keep_name = *f == RangeFunc::kLastOverTime;
   bool counter_check = *f == RangeFunc::kRate || *f == RangeFunc::kIncrease;
+  RangeCall rc;
+  rc.f = *f;
+  rc.range = in.range;
+  rc.offset = in.offset;
+  rc.at = in.at;
+  rc.arg1 = &arg1;
+  rc.arg2 = &arg2;
+  rc.step_invariant = step_invariant;
+  rc.track_drops = counter_check && steps_ > 1 && !step_invariant;
+  rc.sort_factor = *f == RangeFunc::kQuantileOverTime || *f == RangeFunc::kMadOverTime ? 4 : 1;
   SeriesCollector col;
-  int64_t total = 0;
-  // Work per sample of a window: sorting functions cost more.
-  const int64_t sort_factor =
-      *f == RangeFunc::kQuantileOverTime || *f == RangeFunc::kMadOverTime ? 4 : 1;
-  // For rate and increase: drops[k] counts the values below the one before
-  // them among the first k + 1, so a window [lo, hi) holds a counter reset
-  // only when drops[hi - 1] != drops[lo]. Windows overlap (a 5m range at a
-  // 15 s step reads each sample 20 times): the reset scan runs once per series
-  // instead of once per window.
-  // Only where windows overlap: one window per series (an instant query, or a
-  // step-invariant call) is cheaper to scan directly.
-  const bool track_drops = counter_check && steps_ > 1 && !step_invariant;
-  std::vector<uint32_t> drops;
   for (auto& s : in.series) {
-    if (tick(static_cast<int64_t>(steps_))) return check_interrupt();
-    size_t lo = 0, hi = 0, n = s.ts.size();
-    if (track_drops) {
-      drops.resize(n);
-      uint32_t d = 0;
-      for (size_t k = 0; k < n; ++k) {
-        if (k > 0 && s.vs[k] < s.vs[k - 1]) ++d;
-        drops[k] = d;
-      }
-    }
     size_t idx = SIZE_MAX;
-    double first_value = 0;
-    Window w;
-    w.range = in.range;
-    for (size_t i = 0; i < steps_; ++i) {
-      model::Timestamp t = step_time(i);
-      model::Timestamp ref = ref_time(t, in.offset, in.at);
-      while (hi < n && s.ts[hi] <= ref) ++hi;
-      while (lo < hi && s.ts[lo] <= ref - in.range) ++lo;
-      if (hi == lo) continue;
-      w.ts = s.ts.data() + lo;
-      w.vs = s.vs.data() + lo;
-      w.n = hi - lo;
-      w.no_drops = track_drops && drops[hi - 1] == drops[lo];
-      w.range_end = ref;
-      w.step_t = t;
-      if (!arg1.empty()) w.arg1 = arg1[i];
-      if (!arg2.empty()) w.arg2 = arg2[i];
-      total += static_cast<int64_t>(w.n);
-      if (tick(static_cast<int64_t>(w.n) * sort_factor)) return check_interrupt();
-      // The window's samples are held while the function runs.
-      if (qs_->max_samples > 0 &&
-          qs_->current_samples + static_cast<int64_t>(w.n) > qs_->max_samples) {
-        return Status(StatusCode::kResourceExhausted,
-                      "query processing would load too many samples into memory in query "
-                      "execution");
-      }
-      std::optional<double> v;
-      if (step_invariant && i > 0) {
-        if (idx == SIZE_MAX) break;  // no value at the first step: none at all
-        v = first_value;
-      } else {
-        v = apply_range_func(*f, w);
-        if (step_invariant) {
-          if (!v) break;
-          first_value = *v;
-        }
-      }
-      if (!v) continue;
-      if (idx == SIZE_MAX) {
-        if (counter_check) {
-          std::string_view metric = s.metric.metric_name();
-          auto ends = [&](std::string_view suf) {
-            return metric.size() >= suf.size() && metric.substr(metric.size() - suf.size()) == suf;
-          };
-          if (!metric.empty() && !ends("_total") && !ends("_sum") && !ends("_count") &&
-              !ends("_bucket")) {
-            info(
-                "PromQL info: metric might not be a counter, name does not end in "
-                "_total/_sum/_count/_bucket: \"" +
-                std::string(metric) + "\"");
+    Status st = range_values(
+        rc, s.ts.data(), s.vs.data(), s.ts.size(), [&](size_t, model::Timestamp t, double v) {
+          if (idx == SIZE_MAX) {
+            if (counter_check) counter_name_info(s.metric);
+            // As Prometheus, two input series giving one label set are
+            // an error even when their points do not share a step.
+            size_t before = col.size();
+            idx = col.series_for(keep_name ? s.metric : drop_metric_name(s.metric));
+            if (col.size() == before) return false;
           }
-        }
-        // As Prometheus, two input series giving one label set are an error
-        // even when their points do not share a step.
-        size_t before = col.size();
-        idx = col.series_for(keep_name ? s.metric : drop_metric_name(s.metric));
-        if (col.size() == before) return exec_error(kDuplicateLabelset);
-      }
-      if (!col.add(idx, t, *v)) return exec_error(kDuplicateLabelset);
-    }
+          return col.add(idx, t, v);
+        });
+    if (!st) return st;
   }
+  int64_t total = rc.total;
   qs_->total_samples += total;
   out.vec = col.take();
   int64_t points = 0;

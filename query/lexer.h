@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "model/utf8.h"
+
 namespace promlite::query {
 
 enum class TokenKind : uint8_t {
@@ -153,6 +155,7 @@ std::string go_quote_rune(int r);
 // validated escapes, so this cannot fail on lexer output. Returns false on a
 // malformed input.
 bool unquote_string(std::string_view quoted, std::string* out);
-bool is_valid_utf8(std::string_view s);
+// Go's utf8.ValidString: model::valid_utf8 under the name the parser uses.
+inline bool is_valid_utf8(std::string_view s) { return model::valid_utf8(s); }
 
 }  // namespace promlite::query

@@ -191,17 +191,6 @@ std::string go_quote_rune(int r) {
   return out;
 }
 
-bool is_valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    int w = 1;
-    int r = decode_rune(s, i, &w);
-    if (r == kRuneError && w == 1) return false;
-    i += static_cast<size_t>(w);
-  }
-  return true;
-}
-
 std::string Lexer::lex_escape(int quote) {
   int ch = next_rune();
   int n = 0;

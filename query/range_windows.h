@@ -1,0 +1,129 @@
+// Internal to the PromQL evaluator: the values one series gives at every step
+// of the grid, for a range function over a matrix selector and for an instant
+// vector selector. Shared by the plain evaluation (which collects them into
+// output series) and the fused aggregations (which add them straight into
+// their groups, fused_aggregate.cc).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "query/eval_context.h"
+#include "query/functions_range.h"
+
+namespace promlite::query {
+
+// A range function call over the step grid, and the scratch it reuses
+// across series.
+struct RangeCall {
+  RangeFunc f = RangeFunc::kRate;
+  model::Duration range = 0;
+  model::Duration offset = 0;
+  std::optional<model::Timestamp> at;
+  const std::vector<double>* arg1 = nullptr;  // per step, or null/empty
+  const std::vector<double>* arg2 = nullptr;
+  // With @ the call is step-invariant: evaluated at the first step and
+  // repeated.
+  bool step_invariant = false;
+  // For rate and increase: drops[k] counts the values below the one before
+  // them among the first k + 1, so a window [lo, hi) holds a counter reset
+  // only when drops[hi - 1] != drops[lo]. Windows overlap (a 5m range at a
+  // 15 s step reads each sample 20 times): the reset scan runs once per
+  // series instead of once per window. Only where windows overlap: one
+  // window per series (an instant query, or a step-invariant call) is
+  // cheaper to scan directly.
+  bool track_drops = false;
+  // Work per sample of a window: sorting functions cost more.
+  int64_t sort_factor = 1;
+  int64_t total = 0;  // samples in the windows evaluated (query statistics)
+  std::vector<uint32_t> drops;
+};
+
+// Calls emit(step, t, v) for every step where the function has a value over
+// the series ts[0..n) / vs[0..n) (stale markers removed), in step order.
+// emit returns false when the value cannot be taken: two series with one
+// label set, reported as Prometheus's duplicate-labelset error.
+template <typename Emit>
+Status Evaluator::range_values(RangeCall& rc, const model::Timestamp* ts, const double* vs,
+                               size_t n, Emit&& emit) {
+  if (tick(static_cast<int64_t>(steps_))) return check_interrupt();
+  if (rc.track_drops) {
+    rc.drops.resize(n);
+    uint32_t d = 0;
+    for (size_t k = 0; k < n; ++k) {
+      if (k > 0 && vs[k] < vs[k - 1]) ++d;
+      rc.drops[k] = d;
+    }
+  }
+  const std::vector<double>* arg1 = rc.arg1 && !rc.arg1->empty() ? rc.arg1 : nullptr;
+  const std::vector<double>* arg2 = rc.arg2 && !rc.arg2->empty() ? rc.arg2 : nullptr;
+  size_t lo = 0, hi = 0;
+  bool have_first = false;
+  double first_value = 0;
+  Window w;
+  w.range = rc.range;
+  for (size_t i = 0; i < steps_; ++i) {
+    model::Timestamp t = step_time(i);
+    model::Timestamp ref = ref_time(t, rc.offset, rc.at);
+    while (hi < n && ts[hi] <= ref) ++hi;
+    while (lo < hi && ts[lo] <= ref - rc.range) ++lo;
+    if (hi == lo) continue;
+    w.ts = ts + lo;
+    w.vs = vs + lo;
+    w.n = hi - lo;
+    w.no_drops = rc.track_drops && rc.drops[hi - 1] == rc.drops[lo];
+    w.range_end = ref;
+    w.step_t = t;
+    if (arg1) w.arg1 = (*arg1)[i];
+    if (arg2) w.arg2 = (*arg2)[i];
+    rc.total += static_cast<int64_t>(w.n);
+    if (tick(static_cast<int64_t>(w.n) * rc.sort_factor)) return check_interrupt();
+    // The window's samples are held while the function runs.
+    if (qs_->max_samples > 0 &&
+        qs_->current_samples + static_cast<int64_t>(w.n) > qs_->max_samples) {
+      return Status(StatusCode::kResourceExhausted,
+                    "query processing would load too many samples into memory in query "
+                    "execution");
+    }
+    std::optional<double> v;
+    if (rc.step_invariant && i > 0) {
+      if (!have_first) break;  // no value at the first step: none at all
+      v = first_value;
+    } else {
+      v = apply_range_func(rc.f, w);
+      if (rc.step_invariant) {
+        if (!v) break;
+        have_first = true;
+        first_value = *v;
+      }
+    }
+    if (!v) continue;
+    if (!emit(i, t, *v)) return exec_error(kDuplicateLabelset);
+  }
+  return Status::ok();
+}
+
+// Calls emit(step, t, v) for every step where the instant vector selector
+// with these modifiers has a sample within the lookback delta of the series
+// ts[0..n) / vs[0..n) (stale markers kept: one ends the series). With
+// `timestamp_values` v is the sample's timestamp in seconds (timestamp()).
+template <typename Emit>
+void Evaluator::selector_values(model::Duration offset, const std::optional<model::Timestamp>& at,
+                                bool timestamp_values, const model::Timestamp* ts, const double* vs,
+                                size_t n, Emit&& emit) {
+  size_t j = 0;  // first sample with t > ref
+  for (size_t i = 0; i < steps_; ++i) {
+    model::Timestamp t = step_time(i);
+    model::Timestamp ref = ref_time(t, offset, at);
+    while (j < n && ts[j] <= ref) ++j;
+    if (j == 0) continue;
+    model::Timestamp st = ts[j - 1];
+    double v = vs[j - 1];
+    if (st <= ref - qs_->lookback || model::is_stale_nan(v)) continue;
+    // timestamp() reports when the sample was taken, not the step time.
+    emit(i, t, timestamp_values ? static_cast<double>(st) / 1000 : v);
+  }
+}
+
+}  // namespace promlite::query
