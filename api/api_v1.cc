@@ -10,6 +10,8 @@
 #include "api/params.h"
 #include "api/query_encoder.h"
 #include "api/response.h"
+#include "model/utf8.h"
+#include "query/lexer.h"
 #include "query/parser.h"
 #include "query/printer.h"
 
@@ -113,18 +115,6 @@ bool parse_match(const Params& p, std::vector<model::Matchers>* sets, HttpRespon
       return false;
     }
     sets->push_back(std::move(m).value());
-  }
-  return true;
-}
-
-bool valid_utf8_name(std::string_view s) {
-  if (s.empty()) return false;
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    i += n;
   }
   return true;
 }
@@ -240,8 +230,9 @@ void ApiV1::label_values(const HttpRequest& req, HttpResponse& resp) {
     return;
   }
   std::string name = unescape_label_name(rest.substr(0, rest.size() - 7));
-  if (!valid_utf8_name(name)) {
-    return write_error(resp, ErrorType::kBadData, "invalid label name: \"" + name + "\"");
+  // Prometheus 3's LabelName.IsValid (UTF-8 names): non-empty, valid UTF-8.
+  if (name.empty() || !model::valid_utf8(name)) {
+    return write_error(resp, ErrorType::kBadData, "invalid label name: " + query::go_quote(name));
   }
   answer_label_lookup(*deps_.storage, req, resp,
                       [&name](tsdb::Querier& q, const model::Matchers& m,

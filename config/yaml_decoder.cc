@@ -1,6 +1,7 @@
 #include "config/yaml_decoder.h"
 
 #include "config/config.h"
+#include "model/utf8.h"
 
 namespace promlite::config::detail {
 
@@ -32,20 +33,6 @@ void require_scalar(const YAML::Node& n, const char* into) {
 }
 
 }  // namespace
-
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return false;
-    }
-    i += n;
-  }
-  return true;
-}
 
 std::string decode_string(const YAML::Node& n) {
   require_scalar(n, "string");
@@ -122,9 +109,9 @@ model::Labels decode_labels(const YAML::Node& n) {
   for (const auto& kv : n) {
     std::string name = decode_string(kv.first);
     std::string value = decode_string(kv.second);
-    if (name.empty() || !valid_utf8(name))
+    if (name.empty() || !model::valid_utf8(name))
       fail(kv.first, "\"" + name + "\" is not a valid label name");
-    if (!valid_utf8(value)) fail(kv.second, "\"" + value + "\" is not a valid label value");
+    if (!model::valid_utf8(value)) fail(kv.second, "\"" + value + "\" is not a valid label value");
     for (const auto& p : pairs) {
       if (p.first == name) fail(kv.first, "mapping key \"" + name + "\" already defined");
     }

@@ -38,8 +38,6 @@ std::map<std::string, std::string> decode_string_map(const YAML::Node& n);
 // A label map: names must be valid label names, values valid UTF-8.
 model::Labels decode_labels(const YAML::Node& n);
 
-bool valid_utf8(std::string_view s);
-
 // Reads a YAML mapping field by field; finish() refuses the fields never read.
 class MapReader {
  public:

@@ -155,7 +155,5 @@ std::string go_quote_rune(int r);
 // validated escapes, so this cannot fail on lexer output. Returns false on a
 // malformed input.
 bool unquote_string(std::string_view quoted, std::string* out);
-// Go's utf8.ValidString: model::valid_utf8 under the name the parser uses.
-inline bool is_valid_utf8(std::string_view s) { return model::valid_utf8(s); }
 
 }  // namespace promlite::query

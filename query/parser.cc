@@ -193,7 +193,7 @@ bool is_match_op(TokenKind k, model::MatchType* t) {
   }
 }
 
-bool valid_grouping_label(std::string_view s) { return !s.empty() && is_valid_utf8(s); }
+bool valid_grouping_label(std::string_view s) { return !s.empty() && model::valid_utf8(s); }
 
 bool is_number_token(TokenKind k) { return k == TokenKind::kNumber || k == TokenKind::kDuration; }
 

@@ -63,7 +63,7 @@ using RelabelFn =
 
 struct QueueOptions {
   config::RemoteWriteConfig cfg;
-  std::string queue_name;  // remote_name label: cfg.name or a hash of the URL
+  std::string queue_name;  // remote_name label: cfg.name or a hash of the queue config
   model::Labels external_labels;
   RelabelFn relabel;  // may be empty (then write_relabel_configs are ignored)
   // Scraped metadata to send per cfg.metadata_config; empty: none is sent.

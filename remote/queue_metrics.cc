@@ -6,26 +6,11 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-#include <unordered_map>
-
 #include "remote/queue_manager.h"
 
 namespace promlite::remote {
 
 namespace {
-
-// Registration lock: how many live QueueMetrics hold each series (by its
-// address, which Family::Add returns again for the same labels). Held while
-// series are added and removed, so that one being removed is never handed
-// to a new holder.
-std::mutex& registration_mu() {
-  static std::mutex mu;
-  return mu;
-}
-std::unordered_map<const void*, int>& holders() {
-  static std::unordered_map<const void*, int> h;
-  return h;
-}
 
 constexpr const char* kDroppedHelp =
     "Total number of samples which were dropped after being read from the WAL before being sent "
@@ -38,16 +23,13 @@ template <typename T, typename... Args>
 T* QueueMetrics::add(prometheus::Family<T>& family,
                      const std::map<std::string, std::string>& labels, Args&&... args) {
   T* m = &family.Add(labels, std::forward<Args>(args)...);
-  // Once per object and series (count_failed_batch adds each reason once).
-  ++holders()[m];
-  owned_.emplace_back(m, [&family, m] { family.Remove(m); });
+  owned_.emplace_back([&family, m] { family.Remove(m); });
   return m;
 }
 
 QueueMetrics::QueueMetrics(prometheus::Registry& reg, const std::string& remote_name,
                            const std::string& url, const config::QueueConfig& qc)
     : labels_{{"remote_name", remote_name}, {"url", url}} {
-  std::lock_guard<std::mutex> lock(registration_mu());
   auto counter = [&](const char* name, const char* help) {
     return add(prometheus::BuildCounter().Name(name).Help(help).Register(reg), labels_);
   };
@@ -169,14 +151,7 @@ QueueMetrics::QueueMetrics(prometheus::Registry& reg, const std::string& remote_
 }
 
 QueueMetrics::~QueueMetrics() {
-  std::lock_guard<std::mutex> lock(registration_mu());
-  auto& h = holders();
-  for (auto& [series, remove] : owned_) {
-    auto it = h.find(series);
-    if (it != h.end() && --it->second > 0) continue;  // another queue's too
-    if (it != h.end()) h.erase(it);
-    remove();
-  }
+  for (auto& remove : owned_) remove();
 }
 
 void QueueMetrics::publish(const QueueStats& st) {
@@ -215,7 +190,6 @@ void QueueMetrics::count_failed_batch(const std::string& reason) {
   if (c == nullptr) {
     auto l = labels_;
     l["reason"] = reason;
-    std::lock_guard<std::mutex> reg_lock(registration_mu());
     c = add(*failed_batches_, l);
   }
   c->Increment();

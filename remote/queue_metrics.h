@@ -15,9 +15,10 @@
 //
 // The destructor removes the queue's labelled series from the registry (as
 // Prometheus unregisters a stopped queue's metrics), so a queue that a reload
-// removed leaves none behind; a queue that comes back starts from zero. Two
-// live QueueMetrics with the same labels (two unnamed remote_writes to one
-// URL) share their series, which go with the last of them.
+// removed leaves none behind; a queue that comes back starts from zero.
+// RemoteStorage gives every live queue a name of its own and destroys a
+// stopped queue before it starts its successor, so no two live QueueMetrics
+// on one registry ever share a remote_name.
 #pragma once
 
 #include <cstdint>
@@ -45,12 +46,13 @@ struct QueueStats;
 
 class QueueMetrics {
  public:
-  // Registers (or finds, when another QueueMetrics has the same labels) the
-  // queue's metrics in `reg`, which must outlive this object.
+  // Registers the queue's metrics in `reg`, which must outlive this object.
+  // REQUIRES: no other live QueueMetrics on `reg` has this remote_name (its
+  // series would be shared, and removed under it by the first destructor).
   QueueMetrics(prometheus::Registry& reg, const std::string& remote_name, const std::string& url,
                const config::QueueConfig& qc);
-  // Removes the series no other QueueMetrics shares. REQUIRES: no call of
-  // another method is running or follows.
+  // Removes the queue's series. REQUIRES: no call of another method is
+  // running or follows.
   ~QueueMetrics();
   QueueMetrics(const QueueMetrics&) = delete;
   QueueMetrics& operator=(const QueueMetrics&) = delete;
@@ -63,15 +65,14 @@ class QueueMetrics {
   void count_failed_batch(const std::string& reason);
 
  private:
-  // Adds a series to `family` (or finds it) and records it for removal.
-  // REQUIRES: the registration lock (queue_metrics.cc) held.
+  // Adds a series to `family` and records it for removal.
   template <typename T, typename... Args>
   T* add(prometheus::Family<T>& family, const std::map<std::string, std::string>& labels,
          Args&&... args);
 
   std::map<std::string, std::string> labels_;
-  // Every series this object added, with how to remove it.
-  std::vector<std::pair<const void*, std::function<void()>>> owned_;
+  // How to remove each series this object added.
+  std::vector<std::function<void()>> owned_;  // guarded by failed_mu_ after construction
   std::mutex failed_mu_;
   std::map<std::string, prometheus::Counter*> failed_by_reason_;  // guarded by failed_mu_
   prometheus::Counter *sent_, *failed_, *retried_, *dropped_series_, *dropped_unknown_,

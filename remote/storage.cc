@@ -1,6 +1,7 @@
 #include "remote/storage.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -9,21 +10,17 @@
 
 namespace promlite::remote {
 
-std::string queue_name(const config::RemoteWriteConfig& cfg) {
-  if (!cfg.name.empty()) return cfg.name;
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx",
-                static_cast<unsigned long long>(model::hash_bytes(cfg.url.data(), cfg.url.size())));
-  return std::string(buf, 6);
-}
-
 namespace {
 
 // Appends self-delimiting fields, so that different field values can never
 // serialize alike: strings are length-prefixed, lists count-prefixed and
-// optional parts marked present or absent.
+// optional parts marked present or absent. In identity mode (a queue's name)
+// the contents of the files named and the values of inline secrets are left
+// out: rotating a password or certificate must not rename the queue, which
+// would lose its saved position.
 class Canon {
  public:
+  explicit Canon(bool identity) : identity_(identity) {}
   Canon& str(std::string_view s) {
     out_ += std::to_string(s.size());
     out_ += ':';
@@ -35,10 +32,13 @@ class Canon {
     out_ += ';';
     return *this;
   }
-  // The path and a digest of the file's contents (empty path: just that).
+  // A password or credentials: in identity mode only whether it is set (as
+  // Prometheus hashes its config with secrets masked).
+  Canon& secret(std::string_view s) { return identity_ ? num(!s.empty()) : str(s); }
+  // The path and (not in identity mode) a digest of the file's contents.
   Canon& file(const std::string& path) {
     str(path);
-    if (path.empty()) return *this;
+    if (path.empty() || identity_) return *this;
     std::ifstream in(path, std::ios::binary);
     std::stringstream text;
     text << in.rdbuf();
@@ -49,6 +49,7 @@ class Canon {
   std::string take() { return std::move(out_); }
 
  private:
+  bool identity_;
   std::string out_;
 };
 
@@ -61,12 +62,12 @@ void add_http(Canon& c, const config::HTTPClientConfig& h) {
   c.num(basic_auth.has_value());
   if (basic_auth) {
     const auto& [username, username_file, password, password_file] = *basic_auth;
-    c.str(username).file(username_file).str(password).file(password_file);
+    c.str(username).file(username_file).secret(password).file(password_file);
   }
   c.num(authorization.has_value());
   if (authorization) {
     const auto& [type, credentials, credentials_file] = *authorization;
-    c.str(type).str(credentials).file(credentials_file);
+    c.str(type).secret(credentials).file(credentials_file);
   }
   const auto& [ca_file, cert_file, key_file, server_name, insecure_skip_verify, min_version] = tls;
   c.file(ca_file).file(cert_file).file(key_file).str(server_name);
@@ -88,13 +89,9 @@ void add_relabel(Canon& c, const config::RelabelConfigs& rules) {
   }
 }
 
-}  // namespace
-
-std::string queue_fingerprint(const config::RemoteWriteConfig& cfg,
-                              const model::Labels& external_labels) {
+void add_remote_write(Canon& c, const config::RemoteWriteConfig& cfg) {
   const auto& [url, name, remote_timeout, headers, write_relabel_configs, queue_config,
                metadata_config, send_exemplars, protobuf_message, http] = cfg;
-  Canon c;
   c.str(url).str(name).num(remote_timeout);
   c.num(static_cast<int64_t>(headers.size()));
   for (const auto& [k, v] : headers) c.str(k).str(v);
@@ -108,6 +105,33 @@ std::string queue_fingerprint(const config::RemoteWriteConfig& cfg,
   c.num(send).num(send_interval).num(metadata_max_per_send);
   c.num(send_exemplars).str(protobuf_message);
   add_http(c, http);
+}
+
+std::string hex6(std::string_view s) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx",
+                static_cast<unsigned long long>(model::hash_bytes(s.data(), s.size())));
+  return std::string(buf, 6);
+}
+
+}  // namespace
+
+std::string queue_identity(const config::RemoteWriteConfig& cfg) {
+  Canon c(/*identity=*/true);
+  add_remote_write(c, cfg);
+  return c.take();
+}
+
+std::string queue_name(const config::RemoteWriteConfig& cfg) {
+  return cfg.name.empty() ? hex6(queue_identity(cfg)) : cfg.name;
+}
+
+std::string legacy_queue_name(const std::string& url) { return hex6(url); }
+
+std::string queue_fingerprint(const config::RemoteWriteConfig& cfg,
+                              const model::Labels& external_labels) {
+  Canon c(/*identity=*/false);
+  add_remote_write(c, cfg);
   c.str(external_labels.data());
   return c.take();
 }
@@ -124,12 +148,14 @@ QueueOptions RemoteStorage::queue_options(const config::RemoteWriteConfig& rw,
   o.relabel = opts_.relabel;
   o.metadata = opts_.metadata;
   o.wal_dir = opts_.wal_dir;
-  if (!opts_.data_dir.empty()) {
-    o.position_file = opts_.data_dir + "/remote/" + o.queue_name + ".pos";
-  }
+  o.position_file = position_file(o.queue_name);
   o.user_agent = opts_.user_agent;
   o.registry = opts_.registry;
   return o;
+}
+
+std::string RemoteStorage::position_file(const std::string& name) const {
+  return opts_.data_dir.empty() ? std::string() : opts_.data_dir + "/remote/" + name + ".pos";
 }
 
 Status RemoteStorage::apply_config(const config::Config& cfg) {
@@ -141,26 +167,41 @@ Status RemoteStorage::apply_config(const config::Config& cfg) {
   auto fail = [&first](const Status& s) {
     if (first) first = s;
   };
+  auto refuse = [&](size_t i, std::string msg) {
+    Status s = invalid_argument(std::move(msg));
+    LOG_ERROR("Remote write: cannot start queue", {"url", entries[i].url}, {"err", s.message()});
+    fail(s);
+  };
 
-  // Pass 1: keep the running queues whose configuration is unchanged.
-  std::vector<Running> next(entries.size());
-  std::vector<std::string> fps(entries.size());
-  std::vector<bool> skip(entries.size(), false), claimed(queues_.size(), false);
-  for (size_t i = 0; i < entries.size(); ++i) {
-    fps[i] = queue_fingerprint(entries[i], ext);
-    for (size_t j = 0; j < i; ++j) {
-      if (fps[j] == fps[i]) {
-        Status s = invalid_argument(
-            "duplicate remote write configs are not allowed, found duplicate for URL: " +
-            entries[i].url);
-        LOG_ERROR("Remote write: cannot start queue", {"url", entries[i].url},
-                  {"err", s.message()});
-        fail(s);
+  // Pass 1: refuse duplicates and name clashes (every live queue must have a
+  // name of its own: the name keys its position file and metric series),
+  // and keep the running queues whose configuration is unchanged.
+  const size_t n = entries.size();
+  std::vector<Running> next(n);
+  std::vector<std::string> fps(n), ids(n), names(n);
+  std::vector<bool> skip(n, false), claimed(queues_.size(), false);
+  std::set<std::string> live_names;  // of the entries not refused
+  for (size_t i = 0; i < n; ++i) {
+    const auto& rw = entries[i];
+    fps[i] = queue_fingerprint(rw, ext);
+    ids[i] = queue_identity(rw);
+    names[i] = queue_name(rw);
+    for (size_t j = 0; j < i && !skip[i]; ++j) {
+      if (skip[j]) continue;
+      // Alike but for secrets or file contents: a duplicate to Prometheus
+      // too, whose config hash masks secrets.
+      if (fps[j] == fps[i] || (rw.name.empty() && entries[j].name.empty() && ids[j] == ids[i])) {
+        refuse(i, "duplicate remote write configs are not allowed, found duplicate for URL: " +
+                      rw.url);
         skip[i] = true;
-        break;
+      } else if (names[j] == names[i]) {
+        refuse(i, "found multiple remote write configs with queue name \"" + names[i] +
+                      "\" (set a distinct name)");
+        skip[i] = true;
       }
     }
     if (skip[i]) continue;
+    live_names.insert(names[i]);
     for (size_t j = 0; j < queues_.size(); ++j) {
       if (!claimed[j] && queues_[j].fingerprint == fps[i]) {
         claimed[j] = true;
@@ -170,11 +211,44 @@ Status RemoteStorage::apply_config(const config::Config& cfg) {
     }
   }
 
+  // Each entry that needs a new queue and the running queue it replaces, if
+  // any: the one of its name, else (an unnamed queue whose configuration
+  // changed, so did its name) the only unnamed queue of its URL not kept,
+  // when it is the only new unnamed entry of that URL. The new queue resumes
+  // from its predecessor's position.
+  std::vector<std::optional<size_t>> pred(n);
+  auto needs_queue = [&](size_t i) { return !skip[i] && !next[i].queue; };
+  for (size_t i = 0; i < n; ++i) {
+    if (!needs_queue(i)) continue;
+    std::optional<size_t> by_url;
+    int url_matches = 0;
+    for (size_t j = 0; j < queues_.size(); ++j) {
+      if (claimed[j]) continue;
+      const Running& r = queues_[j];
+      if (r.queue->name() == names[i]) {
+        pred[i] = j;
+        break;
+      }
+      if (entries[i].name.empty() && !r.named && r.url == entries[i].url &&
+          !live_names.count(r.queue->name())) {
+        by_url = j;
+        ++url_matches;
+      }
+    }
+    if (pred[i] || url_matches != 1 || !entries[i].name.empty()) continue;
+    int entry_matches = 0;
+    for (size_t k = 0; k < n; ++k) {
+      entry_matches +=
+          needs_queue(k) && entries[k].name.empty() && entries[k].url == entries[i].url;
+    }
+    if (entry_matches == 1) pred[i] = by_url;
+  }
+
   // Pass 2: check that each new or changed entry can start before its old
-  // queue is stopped; if it cannot, a running queue of its name carries on.
-  std::vector<bool> start(entries.size(), false);
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (skip[i] || next[i].queue) continue;
+  // queue is stopped; if it cannot, its predecessor carries on.
+  std::vector<bool> start(n, false);
+  for (size_t i = 0; i < n; ++i) {
+    if (!needs_queue(i)) continue;
     auto probe = HttpClient::create(entries[i], opts_.user_agent);
     if (probe) {
       start[i] = true;
@@ -183,31 +257,38 @@ Status RemoteStorage::apply_config(const config::Config& cfg) {
     LOG_ERROR("Remote write: cannot start queue", {"url", entries[i].url},
               {"err", probe.status().message()});
     fail(probe.status());
-    const std::string name = queue_name(entries[i]);
-    for (size_t j = 0; j < queues_.size(); ++j) {
-      if (!claimed[j] && queues_[j].queue->name() == name) {
-        LOG_WARN("Remote write: the queue keeps running with its previous configuration",
-                 {"remote_name", name});
-        claimed[j] = true;
-        next[i] = std::move(queues_[j]);
-        break;
-      }
+    if (pred[i]) {
+      const size_t j = *pred[i];
+      LOG_WARN("Remote write: the queue keeps running with its previous configuration",
+               {"remote_name", queues_[j].queue->name()});
+      claimed[j] = true;
+      next[i] = std::move(queues_[j]);
     }
   }
 
   // Pass 3: stop the queues no entry kept (each saves its position) before a
   // new queue of the same name reads it.
+  std::vector<std::string> old_names(queues_.size());
   for (size_t j = 0; j < queues_.size(); ++j) {
     if (claimed[j]) continue;
-    LOG_INFO("Stopping remote write queue", {"remote_name", queues_[j].queue->name()});
+    old_names[j] = queues_[j].queue->name();
+    LOG_INFO("Stopping remote write queue", {"remote_name", old_names[j]});
     queues_[j].queue->stop();
     queues_[j].queue.reset();  // unregisters its metrics before a successor registers them
   }
   queues_.clear();
+  for (const auto& r : next) {
+    if (r.queue) live_names.insert(r.queue->name());  // a predecessor kept under its old name
+  }
 
   // Pass 4: start the new and changed queues.
-  for (size_t i = 0; i < entries.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     if (!start[i]) continue;
+    if (pred[i] && !old_names[*pred[i]].empty() && old_names[*pred[i]] != names[i]) {
+      take_position(old_names[*pred[i]], names[i]);
+    } else if (!pred[i] && entries[i].name.empty()) {
+      take_legacy_position(entries, i, live_names);
+    }
     auto q = QueueManager::start(queue_options(entries[i], ext));
     if (!q) {  // a file changed since the probe
       LOG_ERROR("Remote write: cannot start queue", {"url", entries[i].url},
@@ -216,12 +297,43 @@ Status RemoteStorage::apply_config(const config::Config& cfg) {
       continue;
     }
     LOG_INFO("Starting WAL watcher", {"remote_name", (*q)->name()}, {"url", entries[i].url});
-    next[i] = {std::move(fps[i]), std::move(*q)};
+    next[i] = {std::move(fps[i]), entries[i].url, !entries[i].name.empty(), std::move(*q)};
   }
   for (auto& r : next) {
     if (r.queue) queues_.push_back(std::move(r));
   }
   return first;
+}
+
+void RemoteStorage::take_position(const std::string& from, const std::string& to) const {
+  const std::string src = position_file(from), dst = position_file(to);
+  if (src.empty()) return;
+  std::error_code ec;
+  if (!std::filesystem::exists(src, ec)) return;
+  std::filesystem::rename(src, dst, ec);
+  if (ec) {
+    LOG_WARN("Remote write: cannot carry the position over to the renamed queue", {"file", src},
+             {"err", ec.message()});
+    return;
+  }
+  LOG_INFO("Remote write: the queue resumes from its predecessor's position", {"from", from},
+           {"remote_name", to});
+}
+
+void RemoteStorage::take_legacy_position(const std::vector<config::RemoteWriteConfig>& entries,
+                                         size_t i, const std::set<std::string>& live) const {
+  const std::string name = queue_name(entries[i]);
+  const std::string legacy = legacy_queue_name(entries[i].url);
+  std::error_code ec;
+  if (opts_.data_dir.empty() || legacy == name || live.count(legacy) ||
+      std::filesystem::exists(position_file(name), ec)) {
+    return;
+  }
+  // Only when unambiguous: the old name was shared by every unnamed entry of the URL.
+  for (size_t k = 0; k < entries.size(); ++k) {
+    if (k != i && entries[k].name.empty() && entries[k].url == entries[i].url) return;
+  }
+  take_position(legacy, name);
 }
 
 std::optional<uint64_t> RemoteStorage::oldest_of(const std::vector<Running>& queues) {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "model/utf8.h"
 #include "scraper/relabel.h"
 
 namespace promlite::scraper {
@@ -31,15 +32,6 @@ size_t utf8_len(std::string_view s) {
     return 4;
   }
   return 0;
-}
-
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    size_t n = utf8_len(s.substr(i));
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
 }
 
 // Close to Go's %q: a double-quoted string with escapes for quotes, backslashes,
@@ -192,7 +184,7 @@ PopulatedTarget populate_target_labels(const model::Labels& target, const model:
   model::Labels internal = b.labels();
   std::vector<std::pair<std::string, std::string>> public_pairs;
   for (model::Label l : internal) {
-    if (!valid_utf8(l.value)) {
+    if (!model::valid_utf8(l.value)) {
       return fail("invalid label value for " + quote(l.name) + ": " + quote(l.value));
     }
     if (!starts_with(l.name, kReservedLabelPrefix)) {

@@ -9,6 +9,8 @@
 #include <string>
 #include <utility>
 
+#include "model/utf8.h"
+
 namespace promlite::scraper::discovery {
 namespace {
 
@@ -32,15 +34,6 @@ size_t utf8_len(std::string_view s) {
     return 4;
   }
   return 0;
-}
-
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    size_t n = utf8_len(s.substr(i));
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
 }
 
 // Each invalid byte becomes U+FFFD, as Go's JSON decoder does inside strings.
@@ -87,7 +80,7 @@ Status group_error(size_t index, const std::string& msg) {
 
 Status check_label_names(size_t index, const Pairs& labels) {
   for (const auto& [name, value] : labels) {
-    if (name.empty() || !valid_utf8(name)) {
+    if (name.empty() || !model::valid_utf8(name)) {
       return group_error(index, quote(name) + " is not a valid label name");
     }
   }
@@ -120,7 +113,7 @@ const char* json_kind(const nlohmann::json& j) { return j.type_name(); }
 
 Result<std::vector<TargetGroup>> parse_json(std::string_view path, std::string_view content) {
   std::string sanitized;
-  if (!valid_utf8(content)) {
+  if (!model::valid_utf8(content)) {
     sanitized = sanitize_utf8(content);
     content = sanitized;
   }

@@ -117,6 +117,35 @@ TEST_F(ApiV1Test, LabelsAndValues) {
   EXPECT_EQ(call(http::verb::delete_, "/api/v1/labels").status, 405u);
 }
 
+// A label name must be valid UTF-8 by Go's rules (Prometheus 3's
+// LabelName.IsValid); the error quotes it as Go's %q does.
+TEST_F(ApiV1Test, LabelValuesRefusesInvalidUtf8Names) {
+  struct {
+    const char* target;
+    unsigned status;
+    std::string error;  // empty: success
+  } cases[] = {
+      {"/api/v1/label/%C3%A9t%C3%A9/values", 200, ""},
+      {"/api/v1/label/%F0%9D%84%9E/values", 200, ""},
+      {"/api/v1/label/%ED%A0%80/values", 400, R"(invalid label name: \"\\xed\\xa0\\x80\")"},
+      {"/api/v1/label/%C0%AF/values", 400, R"(invalid label name: \"\\xc0\\xaf\")"},
+      {"/api/v1/label/%E2%28%A1/values", 400, R"(invalid label name: \"\\xe2(\\xa1\")"},
+      {"/api/v1/label/a%C3/values", 400, R"(invalid label name: \"a\\xc3\")"},
+      {"/api/v1/label/%F4%90%80%80/values", 400, R"(invalid label name: \"\\xf4\\x90\\x80\\x80\")"},
+      {"/api/v1/label//values", 400, R"(invalid label name: \"\")"},
+  };
+  for (const auto& c : cases) {
+    HttpResponse r = get(c.target);
+    EXPECT_EQ(r.status, c.status) << c.target;
+    if (c.error.empty()) {
+      EXPECT_EQ(r.body, R"({"status":"success","data":[]})") << c.target;
+    } else {
+      EXPECT_EQ(r.body, R"({"status":"error","errorType":"bad_data","error":")" + c.error + "\"}")
+          << c.target;
+    }
+  }
+}
+
 TEST_F(ApiV1Test, Series) {
   HttpResponse r = get("/api/v1/series?match[]=up&match[]=%7Bjob%3D%22flink%22%7D");
   EXPECT_EQ(

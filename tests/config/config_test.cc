@@ -193,6 +193,46 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"bad label name", "global:\n  external_labels:\n    \"\": x\n",
                 "is not a valid label name"}));
 
+// Label names and values in the config must be valid UTF-8 by Go's rules
+// (utf8.ValidString), as Prometheus reads them: overlong forms, surrogates,
+// code points past U+10FFFF and broken sequences are refused.
+TEST(Config, LabelsMustBeValidUtf8) {
+  struct Case {
+    const char* name;
+    std::string bytes;
+    bool valid;
+  };
+  const Case cases[] = {
+      {"ascii", "abc", true},
+      {"two, three and four bytes", "Z\xc3\xbcrich \xe2\x9c\x93 \xf0\x9d\x84\x9e", true},
+      {"last code point", "\xf4\x8f\xbf\xbf", true},
+      {"surrogate", "\xed\xa0\x80", false},
+      {"overlong slash", "\xc0\xaf", false},
+      {"overlong three bytes", "\xe0\x80\xaf", false},
+      {"overlong four bytes", "\xf0\x80\x80\xaf", false},
+      {"past U+10FFFF", "\xf4\x90\x80\x80", false},
+      {"lead byte F5", "\xf5\x80\x80\x80", false},
+      {"bad continuation", "\xe2\x28\xa1", false},
+      {"truncated", "a\xc3", false},
+      {"stray continuation", "\x80", false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto value = load_config("global:\n  external_labels:\n    a: \"" + c.bytes + "\"\n", "");
+    EXPECT_EQ(value.is_ok(), c.valid) << (value.is_ok() ? "" : value.status().message());
+    if (!c.valid && !value.is_ok()) {
+      EXPECT_NE(value.status().message().find("is not a valid label value"), std::string::npos)
+          << value.status().message();
+    }
+    auto name = load_config("global:\n  external_labels:\n    \"" + c.bytes + "\": x\n", "");
+    EXPECT_EQ(name.is_ok(), c.valid) << (name.is_ok() ? "" : name.status().message());
+    if (!c.valid && !name.is_ok()) {
+      EXPECT_NE(name.status().message().find("is not a valid label name"), std::string::npos)
+          << name.status().message();
+    }
+  }
+}
+
 TEST(ParseBytes, Table) {
   EXPECT_EQ(*parse_bytes("0"), 0u);
   EXPECT_EQ(*parse_bytes("512B"), 512u);

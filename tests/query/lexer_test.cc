@@ -246,9 +246,6 @@ TEST(LexerTest, Quoting) {
   EXPECT_EQ(out, "'");
   EXPECT_FALSE(unquote_string(R"("\q")", &out));
   EXPECT_FALSE(unquote_string("\"abc", &out));
-  EXPECT_TRUE(is_valid_utf8("abc\xc3\xa9"));
-  EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));  // a surrogate
-  EXPECT_FALSE(is_valid_utf8("\xc3"));
 }
 
 }  // namespace

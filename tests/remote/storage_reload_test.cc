@@ -313,6 +313,170 @@ TEST_F(StorageReloadTest, DuplicateEntriesAreRefused) {
   EXPECT_EQ(rs_->queues(), 1u);
 }
 
+// Two unnamed entries to one URL with different settings are two queues, each
+// with a name, a position file and metric series of its own (they used to be
+// named by the URL alone and resumed from each other's position).
+TEST_F(StorageReloadTest, UnnamedQueuesToOneUrlHaveTheirOwnNames) {
+  FakeReceiver rx([](int) { return 200; });
+  auto a = remote(rx.url(), ""), b = a;
+  config::RelabelConfig drop;
+  drop.source_labels = {"i"};
+  drop.regex = "1";
+  drop.action = config::RelabelAction::kDrop;
+  b.write_relabel_configs = {drop};
+  ASSERT_NE(queue_name(a), queue_name(b));
+  ASSERT_TRUE(apply({a, b}).is_ok());
+  EXPECT_EQ(rs_->queues(), 2u);
+  std::set<std::string> running;
+  rs_->for_each_queue([&](const QueueManager& q) { running.insert(q.name()); });
+  EXPECT_EQ(running, (std::set<std::string>{queue_name(a), queue_name(b)}));
+  log_scrape(1000);
+  ASSERT_TRUE(wait_sent(queue_name(a), 5));
+  ASSERT_TRUE(wait_sent(queue_name(b), 5));
+  rs_->stop();
+  EXPECT_TRUE(fs::exists(dir_ / "remote" / (queue_name(a) + ".pos")));
+  EXPECT_TRUE(fs::exists(dir_ / "remote" / (queue_name(b) + ".pos")));
+  EXPECT_FALSE(fs::exists(dir_ / "remote" / (legacy_queue_name(rx.url()) + ".pos")));
+}
+
+// The name depends on the configuration only: equal configs loaded twice (a
+// restart) name the queue alike, and it resumes from its position.
+TEST_F(StorageReloadTest, UnnamedQueueKeepsItsNameAcrossRestarts) {
+  FakeReceiver rx([](int) { return 200; });
+  auto a = remote(rx.url(), "");
+  a.headers["X-Team"] = "obs";
+  const std::string name = queue_name(a);
+  EXPECT_EQ(queue_name(remote(rx.url(), "")).size(), 6u);
+  ASSERT_TRUE(apply({a}).is_ok());
+  log_scrape(1000);
+  ASSERT_TRUE(wait_sent(name, 5));
+  rs_->stop();
+  ASSERT_TRUE(fs::exists(dir_ / "remote" / (name + ".pos")));
+
+  RemoteStorageOptions ro;
+  ro.wal_dir = (dir_ / "wal").string();
+  ro.data_dir = dir_.string();
+  rs_ = std::make_unique<RemoteStorage>(ro);
+  auto again = remote(rx.url(), "");  // a fresh load of the same file
+  again.headers["X-Team"] = "obs";
+  EXPECT_EQ(queue_name(again), name);
+  log_scrape(2000);  // while "down": sent after the restart, from the position
+  ASSERT_TRUE(apply({again}).is_ok());
+  ASSERT_TRUE(rx.wait_for_samples(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  expect_each_once(rx.samples(), 10);
+}
+
+// An unnamed queue whose configuration changed gets a new name and carries
+// its position over when the match is unambiguous; a changed inline secret
+// keeps the name.
+TEST_F(StorageReloadTest, ChangedUnnamedQueueResumesFromItsPredecessor) {
+  FakeReceiver rx([](int) { return 200; });
+  auto a = remote(rx.url(), "");
+  a.headers["X-Test"] = "1";
+  ASSERT_TRUE(apply({a}).is_ok());
+  log_scrape(1000);
+  ASSERT_TRUE(wait_sent(queue_name(a), 5));
+
+  auto changed = a;
+  changed.headers["X-Test"] = "2";
+  ASSERT_NE(queue_name(changed), queue_name(a));
+  ASSERT_TRUE(apply({changed}).is_ok());
+  EXPECT_EQ(rs_->queues(), 1u);
+  EXPECT_FALSE(fs::exists(dir_ / "remote" / (queue_name(a) + ".pos")));  // moved over
+  log_scrape(2000);
+  ASSERT_TRUE(rx.wait_for_samples(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  expect_each_once(rx.samples(), 10);
+  EXPECT_EQ(rx.last_headers()["X-Test"], "2");
+
+  auto secret = changed;
+  secret.http.authorization = with(&config::Authorization::credentials, "one");
+  auto rotated = secret;
+  rotated.http.authorization->credentials = "two";
+  EXPECT_EQ(queue_name(rotated), queue_name(secret));
+  EXPECT_NE(queue_fingerprint(rotated, {}), queue_fingerprint(secret, {}));
+}
+
+// The same for an unnamed queue, whose name the broken change would change.
+TEST_F(StorageReloadTest, UnnamedChangeThatCannotStartKeepsTheRunningQueue) {
+  FakeReceiver rx([](int) { return 200; });
+  const auto a = remote(rx.url(), "");
+  ASSERT_TRUE(apply({a}).is_ok());
+  const QueueView before = view(*rs_, queue_name(a));
+  ASSERT_NE(before.queue, nullptr);
+  auto broken = a;
+  broken.http.basic_auth = with(&config::BasicAuth::password_file, (dir_ / "missing").string());
+  ASSERT_NE(queue_name(broken), queue_name(a));
+  EXPECT_FALSE(apply({broken}).is_ok());
+  EXPECT_EQ(view(*rs_, queue_name(a)).queue, before.queue);
+  EXPECT_EQ(rs_->queues(), 1u);
+  // Fixed: the new queue (new name) takes the old one's position.
+  log_scrape(1000);
+  ASSERT_TRUE(wait_sent(queue_name(a), 5));
+  std::ofstream(dir_ / "missing") << "pw\n";
+  ASSERT_TRUE(apply({broken}).is_ok());
+  EXPECT_EQ(view(*rs_, queue_name(a)).queue, nullptr);
+  log_scrape(2000);
+  ASSERT_TRUE(rx.wait_for_samples(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  expect_each_once(rx.samples(), 10);
+}
+
+TEST_F(StorageReloadTest, EntriesAlikeButForSecretsOrNamesAreRefused) {
+  FakeReceiver rx([](int) { return 200; });
+  auto a = remote(rx.url(), "");
+  a.http.basic_auth = with(&config::BasicAuth::password, "one");
+  auto b = a;
+  b.http.basic_auth->password = "two";
+  Status s = apply({a, b});
+  EXPECT_EQ(s.message(),
+            "duplicate remote write configs are not allowed, found duplicate for URL: " + rx.url());
+  EXPECT_EQ(rs_->queues(), 1u);
+
+  // A name that is another entry's hash: the position file would be shared.
+  auto c = remote(rx.url(), queue_name(a));
+  c.headers["X"] = "y";
+  s = apply({a, c});
+  EXPECT_EQ(s.message(), "found multiple remote write configs with queue name \"" + queue_name(a) +
+                             "\" (set a distinct name)");
+  EXPECT_EQ(rs_->queues(), 1u);
+}
+
+// Upgrade from a version that named unnamed queues by their URL: the only
+// unnamed entry of that URL takes the old position file over.
+TEST_F(StorageReloadTest, LegacyPositionFileIsTakenOver) {
+  const std::string url = "http://127.0.0.1:1/api/v1/write";
+  fs::create_directories(dir_ / "remote");
+  const fs::path legacy = dir_ / "remote" / (legacy_queue_name(url) + ".pos");
+  std::ofstream(legacy) << "3 100\n";
+
+  // Ambiguous (two unnamed entries of the URL): left alone.
+  auto a = remote(url, ""), b = a;
+  b.headers["X"] = "y";
+  config::Config cfg;
+  cfg.remote_write = {a, b};
+  ASSERT_TRUE(rs_->apply_config(cfg).is_ok());
+  EXPECT_NE(rs_->oldest_needed_segment().value_or(99), 3u);  // at the live end
+  EXPECT_TRUE(fs::exists(legacy));
+  rs_->stop();
+  fs::remove(dir_ / "remote" / (queue_name(a) + ".pos"));
+  fs::remove(dir_ / "remote" / (queue_name(b) + ".pos"));
+
+  RemoteStorageOptions ro;
+  ro.wal_dir = (dir_ / "wal").string();
+  ro.data_dir = dir_.string();
+  rs_ = std::make_unique<RemoteStorage>(ro);
+  cfg.remote_write = {a};
+  ASSERT_TRUE(rs_->apply_config(cfg).is_ok());
+  EXPECT_EQ(rs_->oldest_needed_segment().value_or(99), 3u);
+  EXPECT_FALSE(fs::exists(legacy));
+  std::ifstream in(dir_ / "remote" / (queue_name(a) + ".pos"));
+  uint64_t seg = 0, off = 0;
+  ASSERT_TRUE(in >> seg >> off);
+  EXPECT_EQ(std::make_pair(seg, off), std::make_pair(uint64_t{3}, uint64_t{100}));
+}
+
 // A kept queue keeps its place in the WAL hold; a removed one no longer holds
 // (its position stays on disk for when it comes back).
 TEST_F(StorageReloadTest, HoldFollowsTheRunningQueues) {
@@ -425,10 +589,28 @@ TEST(QueueFingerprintTest, EveryFieldCounts) {
     EXPECT_TRUE(seen.insert(queue_fingerprint(c, ext)).second) << what;
   }
 
+  // The name ignores secret values and file contents (not their paths).
+  auto named_by = [](config::RemoteWriteConfig c) {
+    c.name.clear();
+    return queue_name(c);
+  };
+  std::set<std::string> names = {named_by(base)};
+  for (const auto& [what, edit] : edits) {
+    auto c = base;
+    edit(c);
+    if (std::string_view(what) == "name") continue;  // cleared: named by its hash
+    EXPECT_TRUE(names.insert(named_by(c)).second) << what;
+  }
+  auto p1 = base, p2 = base;
+  p1.http.basic_auth = with(&config::BasicAuth::password, "p");
+  p2.http.basic_auth = with(&config::BasicAuth::password, "q");
+  EXPECT_EQ(named_by(p1), named_by(p2));
+
   // A credential file's contents count, and so does its absence.
   auto with_file = base;
   with_file.http.authorization = with(&config::Authorization::credentials_file, secret);
   const std::string s1 = queue_fingerprint(with_file, ext);
+  const std::string id1 = queue_identity(with_file);
   EXPECT_EQ(queue_fingerprint(with_file, ext), s1);
   std::ofstream(secret) << "s2";
   const std::string s2 = queue_fingerprint(with_file, ext);
@@ -437,6 +619,7 @@ TEST(QueueFingerprintTest, EveryFieldCounts) {
   const std::string gone = queue_fingerprint(with_file, ext);
   EXPECT_NE(gone, s1);
   EXPECT_NE(gone, s2);
+  EXPECT_EQ(queue_identity(with_file), id1);
   fs::remove_all(dir);
 }
 

@@ -178,6 +178,15 @@ TEST(TargetLabelsTest, Errors) {
        Labels{{"__address__", "h:1"}, {"x", "a\xff"}},
        {},
        "invalid label value for \"x\": \"a\\xff\""},
+      // Go's utf8.ValidString: no surrogates, no overlong forms.
+      {"surrogate_value",
+       Labels{{"__address__", "h:1"}, {"x", "\xed\xa0\x80"}},
+       {},
+       "invalid label value for \"x\": \"\\xed\\xa0\\x80\""},
+      {"overlong_value",
+       Labels{{"__address__", "h:1"}, {"x", "\xc0\xaf"}},
+       {},
+       "invalid label value for \"x\": \"\\xc0\\xaf\""},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
