@@ -16,8 +16,8 @@
 
 #include "model/varint.h"
 #include "query/aggregations.h"
-#include "query/function_signatures.h"
 #include "query/eval_context.h"
+#include "query/function_signatures.h"
 #include "query/range_windows.h"
 
 namespace promlite::query {

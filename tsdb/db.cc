@@ -60,11 +60,13 @@ class DB::WalLog final : public head::CommitLog {
 };
 
 DB::DB(DbOptions opts)
-    : opts_(std::move(opts)), head_([&] {
+    : opts_(std::move(opts)),
+      head_([&] {
         head::HeadOptions h = opts_.head;
         h.keep_unflushed = true;
         return h;
-      }()) {}
+      }()),
+      head_holds_(std::make_unique<HeadHolds>(&head_)) {}
 
 Result<std::unique_ptr<DB>> DB::open(DbOptions opts) {
   if (opts.dir.empty()) return invalid_argument("empty data directory");
@@ -183,7 +185,7 @@ Result<std::unique_ptr<Querier>> DB::raw_querier(model::Timestamp mint, model::T
     unpin_epoch(epoch);
     return head_q.status();
   }
-  auto store_q = store_->querier(mint, maxt);
+  auto store_q = store_->querier(mint, maxt, head_holds_.get());
   if (!store_q) {
     unpin_epoch(epoch);
     return store_q.status();

@@ -206,6 +206,8 @@ class DB final : public Appendable, public Queryable, public StatsProvider, publ
   std::unique_ptr<DataDirLock> lock_;
   head::Head head_;
   std::unique_ptr<store::Store> store_;
+  // Given to store queriers: what the head answers alone.
+  std::unique_ptr<store::HeadView> head_holds_;
   std::unique_ptr<wal::Writer> wal_;
   std::unique_ptr<WalLog> wal_log_;
 

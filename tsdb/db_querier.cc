@@ -138,6 +138,15 @@ Result<std::vector<std::string>> merge_sorted(Result<std::vector<std::string>> a
 
 }  // namespace
 
+// --- HeadHolds ---
+
+bool HeadHolds::holds_from(uint64_t id, model::Timestamp mint) const {
+  head::SeriesPtr s = head_->series_by_id(id);
+  if (!s) return false;
+  std::lock_guard<head::SpinLock> lock(s->lock);
+  return s->unflushed_min_t() <= mint;
+}
+
 // --- DbQuerier ---
 
 DbQuerier::DbQuerier(DB* db, uint64_t epoch, std::unique_ptr<Querier> head,

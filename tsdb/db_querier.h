@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "tsdb/head/head.h"
 #include "tsdb/querier.h"
+#include "tsdb/store/store_querier.h"
 
 namespace promlite::tsdb {
 
@@ -41,6 +43,20 @@ class ChainIterator final : public SampleIterator {
   bool in_first_ = true;
   bool have_last_ = false;
   model::Timestamp last_ = 0;
+};
+
+// The head's side of a store select: a series the head holds from mint on
+// in chunks not yet written to the store is answered by the head alone.
+// Those chunks stay in memory for any querier pinned before they are
+// written (DB::pin_epoch), and every later sample is newer, so the store's
+// copy of that series adds nothing.
+class HeadHolds final : public store::HeadView {
+ public:
+  explicit HeadHolds(const head::Head* head) : head_(head) {}
+  bool holds_from(uint64_t id, model::Timestamp mint) const override;
+
+ private:
+  const head::Head* head_;
 };
 
 class DbQuerier final : public Querier {

@@ -15,6 +15,7 @@
 #include "model/matcher.h"
 #include "tests/testutil/process.h"
 #include "tsdb/chunkenc/chunk.h"
+#include "tsdb/store/store_querier.h"
 
 namespace promlite::tsdb::store {
 namespace {
@@ -317,6 +318,43 @@ TEST_F(StoreTest, SameLabelsUnderTwoIdsAndPartitionsMerge) {
   }
   expect_same(got, expected(model::kMinTime, model::kMaxTime, ms));
   EXPECT_EQ(got[0].samples.size(), 30u + 10u + 30u);
+}
+
+// A HeadView that holds the listed ids from `from` on, and counts its calls.
+class FakeHead final : public HeadView {
+ public:
+  FakeHead(std::set<uint64_t> ids, int64_t from) : ids_(std::move(ids)), from_(from) {}
+  bool holds_from(uint64_t id, model::Timestamp mint) const override {
+    ++calls;
+    return ids_.count(id) > 0 && from_ <= mint;
+  }
+  mutable std::atomic<int> calls{0};
+
+ private:
+  std::set<uint64_t> ids_;
+  int64_t from_;
+};
+
+TEST_F(StoreTest, SelectLeavesOutTheSeriesTheHeadHoldsFromMint) {
+  open();
+  Labels a{{"__name__", "m"}, {"k", "a"}}, b{{"__name__", "m"}, {"k", "b"}};
+  ASSERT_TRUE(write_chunk(1, a, kBase, 30).is_ok());
+  ASSERT_TRUE(write_chunk(2, b, kBase, 30).is_ok());
+  Matchers ms{m(MatchType::kEqual, "__name__", "m")};
+  auto names = [&](int64_t mint, const HeadView* head) {
+    auto q = store_->querier(mint, model::kMaxTime, head);
+    EXPECT_TRUE(q.is_ok());
+    auto set = (*q)->select(true, nullptr, ms);
+    std::vector<std::string> out;
+    while (set->next()) out.push_back(std::string(set->at().labels().get("k")));
+    return out;
+  };
+  FakeHead head({2}, kBase + 10 * kStep);
+  // Id 2 is held from minute 10 on: left out of a select from then on only.
+  EXPECT_EQ(names(kBase + 10 * kStep, &head), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(names(kBase + 9 * kStep, &head), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(names(kBase + 10 * kStep, nullptr), (std::vector<std::string>{"a", "b"}));
+  EXPECT_GT(head.calls.load(), 0);
 }
 
 TEST_F(StoreTest, ChunkCrossingPartitionBoundaryIsRejected) {

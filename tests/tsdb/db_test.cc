@@ -223,6 +223,54 @@ TEST_F(DbTest, FlushedChunksLeaveMemoryButStayQueryable) {
   EXPECT_EQ(names->size(), 20u);
 }
 
+// Store selects leave out the series the head holds from the querier's mint
+// on (HeadHolds); every window must still read every sample, including for a
+// querier opened before chunks were flushed and dropped.
+TEST_F(DbTest, WindowsAcrossTheHeadAndStoreBoundaryReadEverything) {
+  std::map<std::string, SeriesSamples> expect;
+  const int64_t start = clock_.now - 4 * kHour;
+  auto db = open_db(options(dir_, &clock_));
+  write(*db, 20, start, start + 4 * kHour, expect);
+  ASSERT_TRUE(db->maintenance().is_ok());  // sealed chunks to the store, then dropped
+  ASSERT_TRUE(db->maintenance().is_ok());
+  // Open chunks: from their min_t on, the head answers alone.
+  int64_t open_from = INT64_MAX;
+  db->head().for_each_series([&](const head::SeriesPtr& s) {
+    std::lock_guard<head::SpinLock> lock(s->lock);
+    open_from = std::min(open_from, s->unflushed_min_t());
+  });
+  ASSERT_LT(open_from, start + 4 * kHour);
+  ASSERT_GT(open_from, start);
+  const int64_t end = start + 4 * kHour;
+  for (int64_t mint : {open_from - 2 * 15000, open_from - 1, open_from, open_from + 1,
+                       open_from + 15000, end - 5 * 60000, start, INT64_MIN}) {
+    EXPECT_EQ(read_all(*db, mint, INT64_MAX, all_flink()), expected(expect, mint)) << mint;
+  }
+  // More data: sealed chunks not yet flushed. Querier `a`, open across their
+  // flush, keeps them in memory; querier `b`, opened after it, reads them from
+  // its store snapshot and must not count on the head's copy, which goes
+  // as soon as `a` closes.
+  write(*db, 20, end, end + kHour, expect);
+  auto a = db->querier(INT64_MIN, INT64_MAX);
+  ASSERT_TRUE(a.is_ok());
+  ASSERT_TRUE(db->maintenance().is_ok());
+  const int64_t mint = end + 10 * 60000;
+  auto b = db->querier(mint, INT64_MAX);
+  ASSERT_TRUE(b.is_ok());
+  auto set = (*b)->select(false, nullptr, all_flink());
+  a->reset();
+  ASSERT_TRUE(db->maintenance().is_ok());  // drops the flushed chunks
+  size_t n = 0;
+  std::unique_ptr<SampleIterator> it;
+  while (set->next()) {
+    it = set->at().iterator(std::move(it));
+    while (it->next()) ++n;
+  }
+  size_t want = 0;
+  for (const auto& s : expected(expect, mint)) want += s.samples.size();
+  EXPECT_EQ(n, want);
+}
+
 TEST_F(DbTest, IdleSeriesLeaveTheHeadAndStayQueryable) {
   std::map<std::string, SeriesSamples> expect;
   const int64_t start = clock_.now - 3 * kHour;

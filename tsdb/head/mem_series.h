@@ -95,6 +95,13 @@ class MemSeries {
   bool in_memory() const { return app_.count() > 0 || !sealed_.empty(); }
   // Timestamp of the oldest sample held. REQUIRES: in_memory().
   model::Timestamp first_t() const { return sealed_.empty() ? open_min_t_ : sealed_[0]->min_t; }
+  // Timestamp of the oldest sample not yet written to the store (in a sealed
+  // chunk not flushed, or the open chunk); kMaxTime when there is none.
+  // Every later sample is held too, until it has been flushed.
+  model::Timestamp unflushed_min_t() const {
+    if (flushed_ < sealed_.size()) return sealed_[flushed_]->min_t;
+    return app_.count() > 0 ? open_min_t_ : model::kMaxTime;
+  }
   // Timestamp of the newest sample held. REQUIRES: in_memory().
   model::Timestamp mem_last_t() const { return app_.count() > 0 ? last_t_ : sealed_.back()->max_t; }
 

@@ -346,14 +346,15 @@ std::vector<std::shared_ptr<Partition>> Store::all_partitions() const {
   return out;
 }
 
-Result<std::unique_ptr<Querier>> Store::querier(model::Timestamp mint, model::Timestamp maxt) {
+Result<std::unique_ptr<Querier>> Store::querier(model::Timestamp mint, model::Timestamp maxt,
+                                                const HeadView* head) {
   std::vector<std::shared_ptr<const Partition>> sel;
   if (mint <= maxt) {
     for (auto& p : all_partitions()) {
       if (p->start <= maxt && p->end > mint) sel.push_back(std::move(p));
     }
   }
-  return make_store_querier(db_.get(), std::move(sel), mint, maxt);
+  return make_store_querier(db_.get(), std::move(sel), mint, maxt, head);
 }
 
 Result<size_t> Store::drop(std::vector<std::shared_ptr<Partition>> victims) {

@@ -54,6 +54,8 @@ struct ColumnFamilyOptions;
 
 namespace promlite::tsdb::store {
 
+class HeadView;  // store_querier.h
+
 struct StoreOptions {
   // Partition length. Persisted at creation: a store reopened with another value
   // keeps the one it was created with (and logs a warning).
@@ -135,7 +137,10 @@ class Store {
   // several ids or in several partitions come out as one Series whose samples
   // are merged in time order, a timestamp seen twice given once. Samples
   // outside [mint, maxt] are not returned.
-  Result<std::unique_ptr<Querier>> querier(model::Timestamp mint, model::Timestamp maxt);
+  // With `head` (which must outlive the querier), select() leaves out the
+  // series the head holds from mint on (see HeadView in store_querier.h).
+  Result<std::unique_ptr<Querier>> querier(model::Timestamp mint, model::Timestamp maxt,
+                                           const HeadView* head = nullptr);
 
   // Retention: drops every partition whose end <= t. Returns how many.
   Result<size_t> drop_before(model::Timestamp t);

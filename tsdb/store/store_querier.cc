@@ -90,8 +90,13 @@ class StoreSeries final : public Series {
 class StoreQuerier final : public Querier {
  public:
   StoreQuerier(rocksdb::DB* db, std::vector<std::shared_ptr<const Partition>> parts,
-               model::Timestamp mint, model::Timestamp maxt)
-      : db_(db), snapshot_(db->GetSnapshot()), parts_(std::move(parts)), mint_(mint), maxt_(maxt) {}
+               model::Timestamp mint, model::Timestamp maxt, const HeadView* head)
+      : db_(db),
+        snapshot_(db->GetSnapshot()),
+        parts_(std::move(parts)),
+        mint_(mint),
+        maxt_(maxt),
+        head_(head) {}
   ~StoreQuerier() override { db_->ReleaseSnapshot(snapshot_); }
 
   std::unique_ptr<rocksdb::Iterator> new_iterator(size_t part) const {
@@ -124,6 +129,7 @@ class StoreQuerier final : public Querier {
   const rocksdb::Snapshot* snapshot_;
   std::vector<std::shared_ptr<const Partition>> parts_;
   model::Timestamp mint_, maxt_;
+  const HeadView* head_;  // may be null
 };
 
 class StoreSeriesSet final : public SeriesSet {
@@ -209,6 +215,9 @@ Status StoreQuerier::collect(const model::Matchers& matchers, std::vector<Entry>
     if (!ids) return ids.status();
     out->reserve(out->size() + ids->size());
     for (uint64_t id : *ids) {
+      // The head answers alone for a series it holds from mint on: neither
+      // its labels nor its chunks are read here.
+      if (head_ != nullptr && head_->holds_from(id, mint_)) continue;
       Entry e;
       auto found = read_series_labels(*it, id, &e.labels);
       if (!found) return found.status();
@@ -305,8 +314,8 @@ Result<std::vector<std::string>> StoreQuerier::label_values(const std::string& n
 
 Result<std::unique_ptr<Querier>> make_store_querier(
     rocksdb::DB* db, std::vector<std::shared_ptr<const Partition>> parts, model::Timestamp mint,
-    model::Timestamp maxt) {
-  return std::unique_ptr<Querier>(new StoreQuerier(db, std::move(parts), mint, maxt));
+    model::Timestamp maxt, const HeadView* head) {
+  return std::unique_ptr<Querier>(new StoreQuerier(db, std::move(parts), mint, maxt, head));
 }
 
 }  // namespace promlite::tsdb::store
