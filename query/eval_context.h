@@ -200,6 +200,9 @@ class Evaluator {
   Status range_values(RangeCall& rc, const model::Timestamp* ts, const double* vs, size_t n,
                       Emit&& emit);
   template <typename Emit>
+  Status extrapolated_values(RangeCall& rc, const model::Timestamp* ts, const double* vs, size_t n,
+                             Emit& emit);
+  template <typename Emit>
   void selector_values(model::Duration offset, const std::optional<model::Timestamp>& at,
                        bool timestamp_values, const model::Timestamp* ts, const double* vs,
                        size_t n, Emit&& emit);

@@ -40,37 +40,9 @@ constexpr std::pair<std::string_view, RangeFunc> kRangeFuncs[] = {
     {"ts_of_min_over_time", RangeFunc::kTsOfMinOverTime},
 };
 
-// Prometheus's extrapolatedRate for rate, increase and delta.
-std::optional<double> extrapolated_rate(const Window& w, bool is_counter, bool is_rate) {
+std::optional<double> window_rate(const Window& w, bool is_counter, bool is_rate) {
   if (w.n < 2) return std::nullopt;
-  model::Timestamp range_start = w.range_end - w.range;
-  size_t last = w.n - 1;
-  double result = w.vs[last] - w.vs[0];
-  if (is_counter && !w.no_drops) {
-    double prev = w.vs[0];
-    for (size_t i = 1; i < w.n; ++i) {
-      if (w.vs[i] < prev) result += prev;
-      prev = w.vs[i];
-    }
-  }
-  double duration_to_start = static_cast<double>(w.ts[0] - range_start) / 1000;
-  double duration_to_end = static_cast<double>(w.range_end - w.ts[last]) / 1000;
-  double sampled = static_cast<double>(w.ts[last] - w.ts[0]) / 1000;
-  double avg_between = sampled / static_cast<double>(last);
-  double threshold = avg_between * 1.1;
-  double interval = sampled;
-  if (duration_to_start >= threshold) duration_to_start = avg_between / 2;
-  if (is_counter && result > 0 && w.vs[0] >= 0) {
-    // A counter cannot go below zero: do not extrapolate past that point.
-    double duration_to_zero = sampled * (w.vs[0] / result);
-    if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
-  }
-  interval += duration_to_start;
-  if (duration_to_end >= threshold) duration_to_end = avg_between / 2;
-  interval += duration_to_end;
-  double factor = interval / sampled;
-  if (is_rate) factor /= static_cast<double>(w.range) / 1000;
-  return result * factor;
+  return extrapolated_rate(w.ts, w.vs, w.n, w.range_end, w.range, is_counter, is_rate, w.no_drops);
 }
 
 std::optional<double> instant_value(const Window& w, bool is_rate) {
@@ -171,11 +143,11 @@ void linear_regression(const model::Timestamp* ts, const double* vs, size_t n,
 std::optional<double> apply_range_func(RangeFunc f, const Window& w) {
   switch (f) {
     case RangeFunc::kRate:
-      return extrapolated_rate(w, true, true);
+      return window_rate(w, true, true);
     case RangeFunc::kIncrease:
-      return extrapolated_rate(w, true, false);
+      return window_rate(w, true, false);
     case RangeFunc::kDelta:
-      return extrapolated_rate(w, false, false);
+      return window_rate(w, false, false);
     case RangeFunc::kIrate:
       return instant_value(w, true);
     case RangeFunc::kIdelta:

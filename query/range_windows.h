@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -56,6 +57,10 @@ Status Evaluator::range_values(RangeCall& rc, const model::Timestamp* ts, const 
       rc.drops[k] = d;
     }
   }
+  if (!rc.step_invariant &&
+      (rc.f == RangeFunc::kRate || rc.f == RangeFunc::kIncrease || rc.f == RangeFunc::kDelta)) {
+    return extrapolated_values(rc, ts, vs, n, emit);
+  }
   const std::vector<double>* arg1 = rc.arg1 && !rc.arg1->empty() ? rc.arg1 : nullptr;
   const std::vector<double>* arg2 = rc.arg2 && !rc.arg2->empty() ? rc.arg2 : nullptr;
   size_t lo = 0, hi = 0;
@@ -101,6 +106,48 @@ Status Evaluator::range_values(RangeCall& rc, const model::Timestamp* ts, const 
     if (!v) continue;
     if (!emit(i, t, *v)) return exec_error(kDuplicateLabelset);
   }
+  return Status::ok();
+}
+
+// range_values() for rate, increase and delta, not step-invariant: the same
+// values, limits and counts, with the window walk and the function inlined
+// (they are most of the work of a dashboard's range queries).
+template <typename Emit>
+Status Evaluator::extrapolated_values(RangeCall& rc, const model::Timestamp* ts, const double* vs,
+                                      size_t n, Emit& emit) {
+  const bool is_counter = rc.f != RangeFunc::kDelta;
+  const bool is_rate = rc.f == RangeFunc::kRate;
+  // The window's samples are held while the function runs: no window may
+  // take the query past max_samples.
+  const int64_t room = qs_->max_samples > 0 ? qs_->max_samples - qs_->current_samples
+                                            : std::numeric_limits<int64_t>::max();
+  int64_t work = 0;
+  size_t lo = 0, hi = 0;
+  for (size_t i = 0; i < steps_; ++i) {
+    const model::Timestamp t = step_time(i);
+    const model::Timestamp ref = ref_time(t, rc.offset, rc.at);
+    while (hi < n && ts[hi] <= ref) ++hi;
+    while (lo < hi && ts[lo] <= ref - rc.range) ++lo;
+    const size_t w = hi - lo;
+    if (w == 0) continue;
+    rc.total += static_cast<int64_t>(w);
+    work += static_cast<int64_t>(w);
+    if (work >= kWorkPerCheck) {
+      if (tick(work)) return check_interrupt();
+      work = 0;
+    }
+    if (static_cast<int64_t>(w) > room) {
+      return Status(StatusCode::kResourceExhausted,
+                    "query processing would load too many samples into memory in query "
+                    "execution");
+    }
+    if (w < 2) continue;
+    const bool no_drops = rc.track_drops && rc.drops[hi - 1] == rc.drops[lo];
+    const double v =
+        extrapolated_rate(ts + lo, vs + lo, w, ref, rc.range, is_counter, is_rate, no_drops);
+    if (!emit(i, t, v)) return exec_error(kDuplicateLabelset);
+  }
+  if (tick(work)) return check_interrupt();
   return Status::ok();
 }
 
