@@ -130,12 +130,13 @@ std::optional<Result<EvalValue>> Evaluator::eval_fused_aggregate(const Aggregate
   // first series with a value in it, as the node-by-node path orders groups.
   auto row_of = [&](const model::Labels& metric) -> Acc* {
     group_key(metric, grouping, a.without, drop_name, &key);
-    auto [it, inserted] = group_ids.try_emplace(key, group_keys.size());
-    if (inserted) {
+    auto it = group_ids.find(key);
+    if (it == group_ids.end()) {
       if ((group_keys.size() + 1) * steps_ > kMaxAccumulators) {
         too_many_groups = true;
         return nullptr;
       }
+      it = group_ids.emplace(key, group_keys.size()).first;
       group_keys.push_back(key);
       dense.resize(group_keys.size() * steps_);
     }
@@ -149,7 +150,7 @@ std::optional<Result<EvalValue>> Evaluator::eval_fused_aggregate(const Aggregate
       if (tick(static_cast<int64_t>(steps_ + n))) return check_interrupt();
       selector_values(sel->mods.offset, std::nullopt, false, ts, vs, n,
                       [&](size_t i, model::Timestamp, double v) {
-                        if (!row && !(row = row_of(metric))) return;
+                        if (too_many_groups || (!row && !(row = row_of(metric)))) return;
                         accumulate(a.op, row[i], v);
                         ++inner_points;
                       });

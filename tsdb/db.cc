@@ -8,7 +8,6 @@
 #include <shared_mutex>
 
 #include "model/log.h"
-#include "model/thread_priority.h"
 #include "tsdb/checkpoint.h"
 #include "tsdb/db_querier.h"
 #include "tsdb/tombstone_querier.h"
@@ -19,9 +18,6 @@ namespace promlite::tsdb {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Niceness of the maintenance thread (model::lower_thread_priority).
-constexpr int kBackgroundNice = 10;
 
 // Bytes under `dir`, without snapshots/ (copies made for the user, mostly hard
 // links to store files; Prometheus does not count them either).
@@ -119,6 +115,7 @@ Status DB::recover() {
   if (!replay) return replay.status();
   finish_replay_status();
   replayed_samples_ = replay->samples;
+  head_holds_->set_recovered_until(head_.max_time());
   replay_skipped_ = replay->unknown_series;
   wal_corruptions_ = replay->corrupted ? 1 : 0;
 
@@ -394,9 +391,6 @@ Status DB::checkpoint_locked() {
 }
 
 void DB::run() {
-  // Maintenance (chunk flushes, checkpoints, retention) is background work:
-  // queries and scrapes come first when they compete for a core.
-  (void)model::lower_thread_priority(kBackgroundNice);
   std::unique_lock<std::mutex> lock(stop_mu_);
   while (!stopping_) {
     stop_cv_.wait_for(lock, opts_.maintenance_interval, [this] { return stopping_; });

@@ -53,6 +53,8 @@
 
 namespace promlite::tsdb {
 
+class HeadHolds;  // db_querier.h
+
 struct DbOptions {
   std::string dir;
   int64_t retention_ms = 30LL * 24 * 3600 * 1000;  // 0: no time limit
@@ -207,7 +209,7 @@ class DB final : public Appendable, public Queryable, public StatsProvider, publ
   head::Head head_;
   std::unique_ptr<store::Store> store_;
   // Given to store queriers: what the head answers alone.
-  std::unique_ptr<store::HeadView> head_holds_;
+  std::unique_ptr<HeadHolds> head_holds_;
   std::unique_ptr<wal::Writer> wal_;
   std::unique_ptr<WalLog> wal_log_;
 

@@ -144,7 +144,8 @@ bool HeadHolds::holds_from(uint64_t id, model::Timestamp mint) const {
   head::SeriesPtr s = head_->series_by_id(id);
   if (!s) return false;
   std::lock_guard<head::SpinLock> lock(s->lock);
-  return s->unflushed_min_t() <= mint;
+  const model::Timestamp from = s->unflushed_min_t();
+  return from > recovered_until_ && from <= mint;
 }
 
 // --- DbQuerier ---

@@ -50,13 +50,21 @@ class ChainIterator final : public SampleIterator {
 // Those chunks stay in memory for any querier pinned before they are
 // written (DB::pin_epoch), and every later sample is newer, so the store's
 // copy of that series adds nothing.
+//
+// Only chunks started after the newest sample recovery restored count: a
+// checkpoint and WAL replayed after a crash may lack samples the store got
+// before it (a torn WAL tail, a skipped record), so restored chunks are not
+// known to be complete. Chunks of samples appended since are.
 class HeadHolds final : public store::HeadView {
  public:
   explicit HeadHolds(const head::Head* head) : head_(head) {}
   bool holds_from(uint64_t id, model::Timestamp mint) const override;
+  // Samples at or before `t` came from recovery (set once, before queries).
+  void set_recovered_until(model::Timestamp t) { recovered_until_ = t; }
 
  private:
   const head::Head* head_;
+  model::Timestamp recovered_until_ = model::kMinTime;
 };
 
 class DbQuerier final : public Querier {

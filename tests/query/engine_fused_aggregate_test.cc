@@ -113,6 +113,10 @@ TEST_F(EngineFusedAggregateTest, ManyGroupsFallBackToNodeByNode) {
   auto [fused, ref] = both("sum", " by (pod)", "rate(req_total[5m])");
   ASSERT_EQ(range(st_, fused, 0, 50'000, 1), range(st_, ref, 0, 50'000, 1));
   EXPECT_NE(range(st_, fused, 0, 50'000, 1), "");
+  // The same over a plain selector, whose values keep coming after the
+  // bound is reached.
+  auto [fused_sel, ref_sel] = both("sum", " by (pod)", "req_total");
+  ASSERT_EQ(range(st_, fused_sel, 0, 50'000, 1), range(st_, ref_sel, 0, 50'000, 1));
 }
 
 TEST(EngineFusedAggregateLimitsTest, MaxSamplesCountsTheInnerPoints) {

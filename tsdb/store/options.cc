@@ -61,12 +61,12 @@ rocksdb::DBOptions make_db_options(const StoreOptions& opts) {
   // With an SstFileManager RocksDB polls free space after a disk-full error and
   // clears the background error by itself once space returns.
   o.sst_file_manager.reset(rocksdb::NewSstFileManager(rocksdb::Env::Default()));
-  // Flushes and compactions (zstd up to level 9, dictionary training) are
-  // background work: at low CPU priority they yield to queries and scrapes,
-  // and run at full speed on an otherwise idle core.
+  // Compactions (zstd up to level 9, dictionary training) are background
+  // work: at low CPU priority they yield to queries and scrapes, and run at
+  // full speed on an otherwise idle core. Memtable flushes (the HIGH pool)
+  // keep the normal priority, so a busy machine cannot stall writes behind
+  // them. (Env::Default() is process-wide; one store runs per process.)
   (void)rocksdb::Env::Default()->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW,
-                                                            rocksdb::CpuPriority::kLow);
-  (void)rocksdb::Env::Default()->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::HIGH,
                                                             rocksdb::CpuPriority::kLow);
   o.bytes_per_sync = 1 << 20;
   o.wal_bytes_per_sync = 0;
