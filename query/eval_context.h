@@ -199,9 +199,9 @@ class Evaluator {
   template <typename Emit>
   Status range_values(RangeCall& rc, const model::Timestamp* ts, const double* vs, size_t n,
                       Emit&& emit);
-  template <typename Emit>
-  Status extrapolated_values(RangeCall& rc, const model::Timestamp* ts, const double* vs, size_t n,
-                             Emit& emit);
+  template <typename Value, typename Emit>
+  Status walk_windows(RangeCall& rc, const model::Timestamp* ts, size_t n, Value&& value,
+                      Emit& emit);
   template <typename Emit>
   void selector_values(model::Duration offset, const std::optional<model::Timestamp>& at,
                        bool timestamp_values, const model::Timestamp* ts, const double* vs,

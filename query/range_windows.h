@@ -57,66 +57,65 @@ Status Evaluator::range_values(RangeCall& rc, const model::Timestamp* ts, const 
       rc.drops[k] = d;
     }
   }
+  auto no_drops = [&](size_t lo, size_t hi) {
+    return rc.track_drops && rc.drops[hi - 1] == rc.drops[lo];
+  };
   if (!rc.step_invariant &&
       (rc.f == RangeFunc::kRate || rc.f == RangeFunc::kIncrease || rc.f == RangeFunc::kDelta)) {
-    return extrapolated_values(rc, ts, vs, n, emit);
+    // Most of a dashboard's range queries: the function called directly.
+    const bool is_counter = rc.f != RangeFunc::kDelta;
+    const bool is_rate = rc.f == RangeFunc::kRate;
+    return walk_windows(
+        rc, ts, n,
+        [&](size_t lo, size_t hi, model::Timestamp ref, size_t, model::Timestamp,
+            bool*) -> std::optional<double> {
+          if (hi - lo < 2) return std::nullopt;
+          return extrapolated_rate(ts + lo, vs + lo, hi - lo, ref, rc.range, is_counter, is_rate,
+                                   no_drops(lo, hi));
+        },
+        emit);
   }
   const std::vector<double>* arg1 = rc.arg1 && !rc.arg1->empty() ? rc.arg1 : nullptr;
   const std::vector<double>* arg2 = rc.arg2 && !rc.arg2->empty() ? rc.arg2 : nullptr;
-  size_t lo = 0, hi = 0;
   bool have_first = false;
   double first_value = 0;
   Window w;
   w.range = rc.range;
-  for (size_t i = 0; i < steps_; ++i) {
-    model::Timestamp t = step_time(i);
-    model::Timestamp ref = ref_time(t, rc.offset, rc.at);
-    while (hi < n && ts[hi] <= ref) ++hi;
-    while (lo < hi && ts[lo] <= ref - rc.range) ++lo;
-    if (hi == lo) continue;
-    w.ts = ts + lo;
-    w.vs = vs + lo;
-    w.n = hi - lo;
-    w.no_drops = rc.track_drops && rc.drops[hi - 1] == rc.drops[lo];
-    w.range_end = ref;
-    w.step_t = t;
-    if (arg1) w.arg1 = (*arg1)[i];
-    if (arg2) w.arg2 = (*arg2)[i];
-    rc.total += static_cast<int64_t>(w.n);
-    if (tick(static_cast<int64_t>(w.n) * rc.sort_factor)) return check_interrupt();
-    // The window's samples are held while the function runs.
-    if (qs_->max_samples > 0 &&
-        qs_->current_samples + static_cast<int64_t>(w.n) > qs_->max_samples) {
-      return Status(StatusCode::kResourceExhausted,
-                    "query processing would load too many samples into memory in query "
-                    "execution");
-    }
-    std::optional<double> v;
-    if (rc.step_invariant && i > 0) {
-      if (!have_first) break;  // no value at the first step: none at all
-      v = first_value;
-    } else {
-      v = apply_range_func(rc.f, w);
-      if (rc.step_invariant) {
-        if (!v) break;
-        have_first = true;
-        first_value = *v;
-      }
-    }
-    if (!v) continue;
-    if (!emit(i, t, *v)) return exec_error(kDuplicateLabelset);
-  }
-  return Status::ok();
+  return walk_windows(
+      rc, ts, n,
+      [&](size_t lo, size_t hi, model::Timestamp ref, size_t i, model::Timestamp t,
+          bool* stop) -> std::optional<double> {
+        if (rc.step_invariant && i > 0) {
+          *stop = !have_first;  // no value at the first step: none at all
+          if (have_first) return first_value;
+          return std::nullopt;
+        }
+        w.ts = ts + lo;
+        w.vs = vs + lo;
+        w.n = hi - lo;
+        w.no_drops = no_drops(lo, hi);
+        w.range_end = ref;
+        w.step_t = t;
+        if (arg1) w.arg1 = (*arg1)[i];
+        if (arg2) w.arg2 = (*arg2)[i];
+        std::optional<double> v = apply_range_func(rc.f, w);
+        if (rc.step_invariant) {
+          *stop = !v;
+          have_first = v.has_value();
+          if (v) first_value = *v;
+        }
+        return v;
+      },
+      emit);
 }
 
-// range_values() for rate, increase and delta, not step-invariant: the same
-// values, limits and counts, with the window walk and the function inlined
-// (they are most of the work of a dashboard's range queries).
-template <typename Emit>
-Status Evaluator::extrapolated_values(RangeCall& rc, const model::Timestamp* ts, const double* vs,
-                                      size_t n, Emit& emit) {
-  const bool is_counter = rc.f != RangeFunc::kDelta;
-  const bool is_rate = rc.f == RangeFunc::kRate;
+// The window walk of range_values(): for each step with samples in its
+// window (ref - range, ref], counts them, checks the limits, and calls
+// value(lo, hi, ref, step, t, &stop) for the window ts[lo..hi); emits what it
+// returns. `stop` set ends the walk (after emitting nothing for that step).
+template <typename Value, typename Emit>
+Status Evaluator::walk_windows(RangeCall& rc, const model::Timestamp* ts, size_t n, Value&& value,
+                               Emit& emit) {
   // The window's samples are held while the function runs: no window may
   // take the query past max_samples.
   const int64_t room = qs_->max_samples > 0 ? qs_->max_samples - qs_->current_samples
@@ -131,7 +130,7 @@ Status Evaluator::extrapolated_values(RangeCall& rc, const model::Timestamp* ts,
     const size_t w = hi - lo;
     if (w == 0) continue;
     rc.total += static_cast<int64_t>(w);
-    work += static_cast<int64_t>(w);
+    work += static_cast<int64_t>(w) * rc.sort_factor;
     if (work >= kWorkPerCheck) {
       if (tick(work)) return check_interrupt();
       work = 0;
@@ -141,11 +140,10 @@ Status Evaluator::extrapolated_values(RangeCall& rc, const model::Timestamp* ts,
                     "query processing would load too many samples into memory in query "
                     "execution");
     }
-    if (w < 2) continue;
-    const bool no_drops = rc.track_drops && rc.drops[hi - 1] == rc.drops[lo];
-    const double v =
-        extrapolated_rate(ts + lo, vs + lo, w, ref, rc.range, is_counter, is_rate, no_drops);
-    if (!emit(i, t, v)) return exec_error(kDuplicateLabelset);
+    bool stop = false;
+    std::optional<double> v = value(lo, hi, ref, i, t, &stop);
+    if (stop) break;
+    if (v && !emit(i, t, *v)) return exec_error(kDuplicateLabelset);
   }
   if (tick(work)) return check_interrupt();
   return Status::ok();

@@ -12,6 +12,7 @@
 #include "remote/queue_metrics.h"
 #include "remote/storage.h"
 #include "tests/remote/fake_receiver.h"
+#include "tests/remote/wal_scrape_log.h"
 #include "tsdb/wal/records.h"
 #include "tsdb/wal/writer.h"
 
@@ -45,29 +46,19 @@ class QueueTest : public ::testing::Test {
     writer_ = std::move(w).value();
   }
   std::string wal_dir() const { return (dir_ / "wal").string(); }
+  // A RemoteStorage over this test's WAL and data directory.
+  RemoteStorageOptions storage_options(prometheus::Registry* reg) const {
+    RemoteStorageOptions ro;
+    ro.wal_dir = wal_dir();
+    ro.data_dir = dir_.string();
+    ro.registry = reg;
+    return ro;
+  }
 
   // Logs `n_series` series (ids from `first_id`, on first use) and one sample
   // per series at time t, value t.
   void log_scrape(uint64_t first_id, int n_series, int64_t t) {
-    std::vector<std::string> recs;
-    std::vector<wal::SeriesRecord> series;
-    std::vector<wal::RefSample> samples;
-    for (int i = 0; i < n_series; ++i) {
-      uint64_t id = first_id + i;
-      if (!known_.count(id)) {
-        known_.insert(id);
-        series.push_back(
-            {id, model::Labels::from_pairs({{"__name__", "m"}, {"i", std::to_string(id)}})});
-      }
-      samples.push_back({id, t, static_cast<double>(t)});
-    }
-    std::string a, b;
-    if (!series.empty()) wal::encode_series(series, a);
-    wal::encode_samples(samples, b);
-    std::vector<std::string_view> views;
-    if (!a.empty()) views.push_back(a);
-    views.push_back(b);
-    ASSERT_TRUE(writer_->log(views).is_ok());
+    ASSERT_TRUE(scrapes_.log(*writer_, first_id, n_series, t).is_ok());
   }
 
   QueueOptions options(const std::string& url) {
@@ -115,7 +106,7 @@ class QueueTest : public ::testing::Test {
 
   fs::path dir_;
   std::unique_ptr<wal::Writer> writer_;
-  std::set<uint64_t> known_;
+  WalScrapeLog scrapes_;
 };
 
 TEST_F(QueueTest, BatchesWithHeadersExternalLabelsAndRelabeling) {
@@ -438,11 +429,7 @@ TEST_F(QueueTest, DeadlineRunsFromTheOldestPendingSample) {
 TEST_F(QueueTest, RemovedQueueLeavesNoMetricSeries) {
   FakeReceiver rx([](int n) { return n == 0 ? 400 : 200; });
   prometheus::Registry reg;
-  RemoteStorageOptions ro;
-  ro.wal_dir = wal_dir();
-  ro.data_dir = dir_.string();
-  ro.registry = &reg;
-  RemoteStorage rs(ro);
+  RemoteStorage rs(storage_options(&reg));
   config::Config cfg;
   config::RemoteWriteConfig gone, kept;
   gone.url = rx.url();
@@ -495,11 +482,7 @@ TEST_F(QueueTest, RemovedQueueLeavesNoMetricSeries) {
 TEST_F(QueueTest, UnnamedQueuesToOneUrlHaveTheirOwnSeries) {
   FakeReceiver rx([](int) { return 200; });
   prometheus::Registry reg;
-  RemoteStorageOptions ro;
-  ro.wal_dir = wal_dir();
-  ro.data_dir = dir_.string();
-  ro.registry = &reg;
-  RemoteStorage rs(ro);
+  RemoteStorage rs(storage_options(&reg));
   config::Config cfg;
   config::RemoteWriteConfig a;
   a.url = rx.url();

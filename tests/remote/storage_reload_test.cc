@@ -11,6 +11,7 @@
 
 #include "remote/storage.h"
 #include "tests/remote/fake_receiver.h"
+#include "tests/remote/wal_scrape_log.h"
 #include "tsdb/wal/records.h"
 #include "tsdb/wal/writer.h"
 
@@ -102,24 +103,7 @@ class StorageReloadTest : public ::testing::Test {
   }
 
   // Logs one sample for each of series 1..5 at time t (the series on first use).
-  void log_scrape(int64_t t) {
-    std::vector<wal::SeriesRecord> series;
-    std::vector<wal::RefSample> samples;
-    for (uint64_t id = 1; id <= 5; ++id) {
-      if (known_.insert(id).second) {
-        series.push_back(
-            {id, model::Labels::from_pairs({{"__name__", "m"}, {"i", std::to_string(id)}})});
-      }
-      samples.push_back({id, t, static_cast<double>(t)});
-    }
-    std::string a, b;
-    if (!series.empty()) wal::encode_series(series, a);
-    wal::encode_samples(samples, b);
-    std::vector<std::string_view> views;
-    if (!a.empty()) views.push_back(a);
-    views.push_back(b);
-    ASSERT_TRUE(writer_->log(views).is_ok());
-  }
+  void log_scrape(int64_t t) { ASSERT_TRUE(scrapes_.log(*writer_, 1, 5, t).is_ok()); }
 
   // Applies `rws` (with `ext` external labels) and waits for every queue to
   // reach the live end of the WAL.
@@ -143,7 +127,7 @@ class StorageReloadTest : public ::testing::Test {
 
   fs::path dir_;
   std::unique_ptr<wal::Writer> writer_;
-  std::set<uint64_t> known_;
+  WalScrapeLog scrapes_;
   std::unique_ptr<RemoteStorage> rs_;
 };
 

@@ -97,6 +97,23 @@ std::string crash_copy(const std::string& dir) {
   return copy;
 }
 
+// The newest WAL segment file of the data directory `dir` (empty if none).
+fs::path last_wal_segment(const std::string& dir) {
+  auto range = wal::segment_range(dir + "/wal");
+  if (!range.is_ok()) return {};
+  char name[16];
+  std::snprintf(name, sizeof name, "%08llu", static_cast<unsigned long long>(range->second));
+  return fs::path(dir) / "wal" / name;
+}
+
+// A different series with a sample at `t`: moves the head's time forward, so
+// series silent since long before count as idle.
+void keep_head_time_moving(DB& db, int64_t t) {
+  auto app = db.appender();
+  ASSERT_TRUE(app->append(0, model::Labels{{"__name__", "up"}, {"job", "x"}}, t, 1).is_ok());
+  ASSERT_TRUE(app->commit().is_ok());
+}
+
 class DbTest : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = testutil::make_temp_dir("promlite-db"); }
@@ -161,11 +178,8 @@ TEST_F(DbTest, TornWalTailIsCutAndTheRestKept) {
   write(*db, 10, start, start + 30 * 60000, expect);
   std::string copy = crash_copy(dir_);
   cleanup_.push_back(copy);
-  auto range = wal::segment_range(copy + "/wal");
-  ASSERT_TRUE(range.is_ok());
-  char name[16];
-  std::snprintf(name, sizeof name, "%08llu", static_cast<unsigned long long>(range->second));
-  fs::path last = fs::path(copy) / "wal" / name;
+  fs::path last = last_wal_segment(copy);
+  ASSERT_FALSE(last.empty());
   auto size = fs::file_size(last);
   ASSERT_GT(size, 10u);
   fs::resize_file(last, size - 7);  // a torn final write
@@ -279,18 +293,12 @@ TEST_F(DbTest, StoreSamplesMissingFromTheReplayedWalStayVisible) {
   const int64_t start = clock_.now - 3 * kHour;
   auto db = open_db(options(dir_, &clock_));
   write(*db, 10, start, start + 40 * 60000, expect);  // then silent
-  auto app = db->appender();
-  ASSERT_TRUE(
-      app->append(0, model::Labels{{"__name__", "up"}, {"job", "x"}}, clock_.now, 1).is_ok());
-  ASSERT_TRUE(app->commit().is_ok());
+  keep_head_time_moving(*db, clock_.now);
   ASSERT_TRUE(db->maintenance().is_ok());  // idle: every chunk cut and flushed
   std::string copy = crash_copy(dir_);
   cleanup_.push_back(copy);
-  auto range = wal::segment_range(copy + "/wal");
-  ASSERT_TRUE(range.is_ok());
-  char name[16];
-  std::snprintf(name, sizeof name, "%08llu", static_cast<unsigned long long>(range->second));
-  fs::path last = fs::path(copy) / "wal" / name;
+  fs::path last = last_wal_segment(copy);
+  ASSERT_FALSE(last.empty());
   fs::resize_file(last, fs::file_size(last) * 3 / 4);  // the WAL's last quarter is lost
   auto reopened = open_db(options(copy, &clock_));
   for (int64_t mint : {start + 35 * 60000, start + 39 * 60000, INT64_MIN}) {
@@ -304,10 +312,7 @@ TEST_F(DbTest, IdleSeriesLeaveTheHeadAndStayQueryable) {
   auto db = open_db(options(dir_, &clock_));
   write(*db, 10, start, start + 10 * 60000, expect);  // then silent
   // A different series keeps going, moving the head's time forward.
-  auto app = db->appender();
-  ASSERT_TRUE(
-      app->append(0, model::Labels{{"__name__", "up"}, {"job", "x"}}, clock_.now, 1).is_ok());
-  ASSERT_TRUE(app->commit().is_ok());
+  keep_head_time_moving(*db, clock_.now);
   ASSERT_TRUE(db->maintenance().is_ok());
   ASSERT_TRUE(db->maintenance().is_ok());
   EXPECT_EQ(db->head().num_series(), 1u);
