@@ -312,10 +312,9 @@ model::Labels drop_metric_name(const model::Labels& l);
 // Prometheus's kahanSumInc (Neumaier variant).
 inline void kahan_add(double inc, double& sum, double& c) {
   double t = sum + inc;
-  if (t == std::numeric_limits<double>::infinity() ||
-      t == -std::numeric_limits<double>::infinity()) {
+  if (std::isinf(t)) {
     c = 0;
-  } else if ((sum < 0 ? -sum : sum) >= (inc < 0 ? -inc : inc)) {
+  } else if (std::fabs(sum) >= std::fabs(inc)) {
     c += (sum - t) + inc;
   } else {
     c += (inc - t) + sum;

@@ -10,6 +10,10 @@
 #include <optional>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "query/eval_context.h"
 #include "query/functions_range.h"
 
@@ -41,6 +45,24 @@ struct RangeCall {
   std::vector<uint32_t> drops;
 };
 
+// Whether some vs[k] < vs[k - 1] (a counter reset), two pairs per SSE2
+// compare.
+inline bool has_drop(const double* vs, size_t n) {
+  size_t k = 1;
+#if defined(__SSE2__)
+  __m128d any = _mm_setzero_pd();
+  for (; k + 4 <= n; k += 4) {
+    any = _mm_or_pd(any, _mm_cmplt_pd(_mm_loadu_pd(vs + k), _mm_loadu_pd(vs + k - 1)));
+    any = _mm_or_pd(any, _mm_cmplt_pd(_mm_loadu_pd(vs + k + 2), _mm_loadu_pd(vs + k + 1)));
+  }
+  if (_mm_movemask_pd(any) != 0) return true;
+#endif
+  for (; k < n; ++k) {
+    if (vs[k] < vs[k - 1]) return true;
+  }
+  return false;
+}
+
 // Calls emit(step, t, v) for every step where the function has a value over
 // the series ts[0..n) / vs[0..n) (stale markers removed), in step order.
 // emit returns false when the value cannot be taken: two series with one
@@ -49,28 +71,36 @@ template <typename Emit>
 Status Evaluator::range_values(RangeCall& rc, const model::Timestamp* ts, const double* vs,
                                size_t n, Emit&& emit) {
   if (tick(static_cast<int64_t>(steps_))) return check_interrupt();
+  // Most counters have no reset in the whole query range: one branch-free
+  // pass finds that, and the per-sample counts are built only when needed.
+  bool series_drops = false;
   if (rc.track_drops) {
-    rc.drops.resize(n);
-    uint32_t d = 0;
-    for (size_t k = 0; k < n; ++k) {
-      if (k > 0 && vs[k] < vs[k - 1]) ++d;
-      rc.drops[k] = d;
+    series_drops = has_drop(vs, n);
+    if (series_drops) {
+      rc.drops.resize(n);
+      uint32_t d = 0;
+      for (size_t k = 0; k < n; ++k) {
+        if (k > 0 && vs[k] < vs[k - 1]) ++d;
+        rc.drops[k] = d;
+      }
     }
   }
   auto no_drops = [&](size_t lo, size_t hi) {
-    return rc.track_drops && rc.drops[hi - 1] == rc.drops[lo];
+    return rc.track_drops && (!series_drops || rc.drops[hi - 1] == rc.drops[lo]);
   };
   if (!rc.step_invariant &&
       (rc.f == RangeFunc::kRate || rc.f == RangeFunc::kIncrease || rc.f == RangeFunc::kDelta)) {
     // Most of a dashboard's range queries: the function called directly.
     const bool is_counter = rc.f != RangeFunc::kDelta;
     const bool is_rate = rc.f == RangeFunc::kRate;
+    RateMemo memo;
     return walk_windows(
         rc, ts, n,
         [&](size_t lo, size_t hi, model::Timestamp ref, size_t, model::Timestamp,
             bool*) -> std::optional<double> {
           if (hi - lo < 2) return std::nullopt;
-          return extrapolated_rate(ts + lo, vs + lo, hi - lo, ref, rc.range, is_counter, is_rate,
+          const RateShape& shape = memo.get(ts[lo], ts[hi - 1], hi - lo, ref, rc.range, is_rate);
+          return extrapolated_rate(shape, vs + lo, hi - lo, rc.range, is_counter, is_rate,
                                    no_drops(lo, hi));
         },
         emit);

@@ -4,6 +4,8 @@
 #include <malloc.h>
 #endif
 
+#include <algorithm>
+#include <array>
 #include <filesystem>
 #include <shared_mutex>
 
@@ -66,7 +68,8 @@ DB::DB(DbOptions opts)
         h.keep_unflushed = true;
         return h;
       }()),
-      head_holds_(std::make_unique<HeadHolds>(&head_)) {}
+      head_holds_(std::make_unique<HeadHolds>(&head_)),
+      cache_age_ms_(opts_.head_cache_ms) {}
 
 Result<std::unique_ptr<DB>> DB::open(DbOptions opts) {
   if (opts.dir.empty()) return invalid_argument("empty data directory");
@@ -92,6 +95,11 @@ Status DB::recover() {
   if (!store) return store.status();
   store_ = std::move(*store);
   if (Status s = load_tombstones(); !s) return s;
+  // Series gone from the head (idle, or left out of the checkpoint) keep
+  // their ids in the store: new series must not take them.
+  auto max_id = store_->max_series_id();
+  if (!max_id) return max_id.status();
+  head_.reserve_ids_through(*max_id);
 
   std::string wal_dir = (dir / "wal").string();
   uint64_t first_segment = 0;
@@ -108,7 +116,7 @@ Status DB::recover() {
   // holds more than the steady state does.
   auto progress = [this] {
     (void)flush_chunks();
-    drop_flushed_chunks();
+    evict_flushed_chunks(/*keep_recent=*/false);
   };
   start_replay_status(wal_dir, first_segment);
   auto replay = replay_wal(wal_dir, first_segment, head_, progress);
@@ -225,9 +233,6 @@ Status DB::flush_chunks() {
         s->mark_flushed(n);
       }
       chunks_flushed_.fetch_add(batch.size(), std::memory_order_relaxed);
-      std::lock_guard<std::mutex> lock(epoch_mu_);
-      drops_.push_back({epoch_, std::move(marked)});
-      ++epoch_;
     }
     batch.clear();
     keep.clear();
@@ -256,20 +261,64 @@ Status DB::flush_chunks() {
   return result;
 }
 
-void DB::drop_flushed_chunks() {
+void DB::evict_flushed_chunks(bool keep_recent) {
+  const bool cache = keep_recent && opts_.head_cache_bytes > 0 && opts_.head_cache_ms > 0;
+  const model::Timestamp ref = head_reference_time();
+  // Cached: written chunks whose newest sample is less than cache_age_ms_
+  // behind the head's newest.
+  const model::Timestamp keep_after = cache ? ref - cache_age_ms_ : model::kMaxTime;
+  // Bytes of the chunks that stay cached, by age: kBuckets slices of the
+  // window, the newest first. They set the age limit of the next round.
+  constexpr int64_t kBuckets = 64;
+  std::array<uint64_t, kBuckets> cached{};
+  std::vector<std::pair<head::SeriesPtr, uint32_t>> scheduled;
+  head_.for_each_series([&](const head::SeriesPtr& s) {
+    std::lock_guard<head::SpinLock> lock(s->lock);
+    const auto& sealed = s->sealed();
+    size_t i = s->evicting();
+    // Chunks are in time order: the old ones are a prefix.
+    while (i < s->flushed() && sealed[i]->max_t <= keep_after) ++i;
+    if (size_t n = i - s->evicting(); n > 0) {
+      s->schedule_eviction(n);
+      scheduled.emplace_back(s, static_cast<uint32_t>(n));
+    }
+    if (!cache) return;
+    for (; i < s->flushed(); ++i) {
+      int64_t age = std::max<int64_t>(0, ref - sealed[i]->max_t);
+      size_t b = static_cast<size_t>(std::min(kBuckets - 1, age * kBuckets / opts_.head_cache_ms));
+      // The bytes, the SealedChunk and its shared_ptr control block.
+      cached[b] += sealed[i]->data.capacity() + sizeof(head::SealedChunk) + 16;
+    }
+  });
+  if (cache) {
+    // The newest slices that fit in the budget stay next round.
+    uint64_t total = 0;
+    int64_t fit = 0;
+    while (fit < kBuckets && total + cached[static_cast<size_t>(fit)] <= opts_.head_cache_bytes) {
+      total += cached[static_cast<size_t>(fit)];
+      ++fit;
+    }
+    cache_age_ms_ = opts_.head_cache_ms * fit / kBuckets;
+  }
   std::vector<PendingDrop> ready;
   {
     std::lock_guard<std::mutex> lock(epoch_mu_);
+    if (!scheduled.empty()) {
+      // A querier pinned at this epoch or before may have counted on these
+      // chunks in the head (HeadHolds); later ones read them from the store.
+      drops_.push_back({epoch_, std::move(scheduled)});
+      ++epoch_;
+    }
     uint64_t oldest = pinned_.empty() ? UINT64_MAX : *pinned_.begin();
-    auto keep_from = std::partition(drops_.begin(), drops_.end(),
-                                    [&](const PendingDrop& d) { return d.epoch < oldest; });
-    ready.assign(std::make_move_iterator(drops_.begin()), std::make_move_iterator(keep_from));
-    drops_.erase(drops_.begin(), keep_from);
+    auto keep_from_it = std::partition(drops_.begin(), drops_.end(),
+                                       [&](const PendingDrop& d) { return d.epoch < oldest; });
+    ready.assign(std::make_move_iterator(drops_.begin()), std::make_move_iterator(keep_from_it));
+    drops_.erase(drops_.begin(), keep_from_it);
   }
   for (auto& d : ready) {
     for (auto& [s, n] : d.chunks) {
       std::lock_guard<head::SpinLock> lock(s->lock);
-      s->drop_flushed(n);
+      s->drop_evicting(n);
     }
   }
 }
@@ -311,7 +360,7 @@ void DB::release_free_memory() {
 Status DB::maintenance(bool force_checkpoint) {
   std::lock_guard<std::mutex> lock(maintenance_mu_);
   Status result = flush_chunks();
-  drop_flushed_chunks();
+  evict_flushed_chunks(/*keep_recent=*/true);
   // Idle series leave the head once their chunks have left memory (which
   // waits for the queriers that might still read them there).
   head_.gc(head_reference_time() - opts_.head_idle_ms);

@@ -76,6 +76,14 @@ struct DbOptions {
   // (capped by the clock) has its open chunk cut and written to the store, and
   // leaves the head.
   int64_t head_idle_ms = 3600 * 1000;
+  // Chunks written to the store stay in the head, as a cache of recent data,
+  // while their newest sample is within head_cache_ms of the head's newest
+  // and all of them together fit in head_cache_bytes (the oldest leave
+  // first): queries over recent hours, most dashboards' ranges, then read
+  // memory instead of seeking every series in the store. 0 bytes: chunks
+  // leave as soon as they are written.
+  int64_t head_cache_ms = 2 * 3600 * 1000;
+  uint64_t head_cache_bytes = 64 << 20;
   head::HeadOptions head;
   store::StoreOptions store;
   // Wall clock in ms (tests inject a fake one).
@@ -117,8 +125,9 @@ class DB final : public Appendable, public Queryable, public StatsProvider, publ
   Result<std::unique_ptr<Querier>> querier(model::Timestamp mint, model::Timestamp maxt) override;
 
   // One maintenance round: cut idle series, flush sealed chunks to the store,
-  // drop flushed chunks nobody reads, gc idle series, retention; then a
-  // checkpoint when one is due (or `force_checkpoint`).
+  // drop written chunks outside the cache of recent data that no querier
+  // reads, gc idle series, retention; then a checkpoint when one is due (or
+  // `force_checkpoint`).
   Status maintenance(bool force_checkpoint = false);
   // Writes a checkpoint now and deletes the WAL segments it covers.
   Status checkpoint();
@@ -178,7 +187,10 @@ class DB final : public Appendable, public Queryable, public StatsProvider, publ
   Status flush_chunks();
   Status checkpoint_locked();
   uint64_t keep_wal_from(uint64_t checkpoint_segment);
-  void drop_flushed_chunks();
+  // Schedules written chunks to leave the head (all of them, or with
+  // `keep_recent` those outside the cache of recent data) and drops the
+  // scheduled chunks no open querier may count on.
+  void evict_flushed_chunks(bool keep_recent);
   void release_free_memory();  // hands freed heap pages back to the OS
   Status apply_retention();
   void run();
@@ -193,7 +205,8 @@ class DB final : public Appendable, public Queryable, public StatsProvider, publ
   void publish_tombstones(std::shared_ptr<const TombstoneSet> ts);
   // After head::MemSeries::delete_samples() removed flushed chunks of `s`
   // (their indices before the removal): lowers the pending drops that count
-  // them. REQUIRES: maintenance_mu_ held.
+  // them (those scheduled to leave, the first evicting() chunks). REQUIRES:
+  // maintenance_mu_ held.
   void forget_flushed_chunks(const head::SeriesPtr& s, const std::vector<size_t>& removed);
 
   // WAL replay progress (db_stats.cc): the segment range at the start of
@@ -213,8 +226,9 @@ class DB final : public Appendable, public Queryable, public StatsProvider, publ
   std::unique_ptr<wal::Writer> wal_;
   std::unique_ptr<WalLog> wal_log_;
 
-  // Chunks written to the store at epoch E wait here until every querier
-  // pinned before E is closed; then the head drops them.
+  // Chunks scheduled to leave the head at epoch E wait here until every
+  // querier pinned at or before E is closed (it may have read them from the
+  // head instead of from the store, see HeadHolds); then the head drops them.
   struct PendingDrop {
     uint64_t epoch;
     std::vector<std::pair<head::SeriesPtr, uint32_t>> chunks;  // series, count
@@ -223,6 +237,10 @@ class DB final : public Appendable, public Queryable, public StatsProvider, publ
   uint64_t epoch_ = 1;
   std::multiset<uint64_t> pinned_;
   std::vector<PendingDrop> drops_;
+  // How old (behind the head's newest sample) a written chunk may be and
+  // stay cached; lowered from head_cache_ms when the cache outgrows
+  // head_cache_bytes. Guarded by maintenance_mu_.
+  int64_t cache_age_ms_ = 0;
 
   std::mutex hold_mu_;
   std::function<std::optional<uint64_t>()> wal_hold_;

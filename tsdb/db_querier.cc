@@ -144,7 +144,10 @@ bool HeadHolds::holds_from(uint64_t id, model::Timestamp mint) const {
   head::SeriesPtr s = head_->series_by_id(id);
   if (!s) return false;
   std::lock_guard<head::SpinLock> lock(s->lock);
-  const model::Timestamp from = s->unflushed_min_t();
+  // Created since the start with all its chunks still here: the store's copy
+  // of this id is a subset.
+  if (s->holds_all()) return true;
+  const model::Timestamp from = s->kept_min_t();
   return from > recovered_until_ && from <= mint;
 }
 

@@ -45,11 +45,12 @@ class ChainIterator final : public SampleIterator {
   model::Timestamp last_ = 0;
 };
 
-// The head's side of a store select: a series the head holds from mint on
-// in chunks not yet written to the store is answered by the head alone.
-// Those chunks stay in memory for any querier pinned before they are
-// written (DB::pin_epoch), and every later sample is newer, so the store's
-// copy of that series adds nothing.
+// The head's side of a store select: a series the head keeps from mint on
+// (in chunks not yet written to the store, or written and still cached, see
+// DbOptions::head_cache_bytes) is answered by the head alone. Those chunks
+// stay in memory for any querier pinned before they are scheduled to leave
+// (DB::pin_epoch), and every later sample is newer, so the store's copy of
+// that series adds nothing.
 //
 // Only chunks started after the newest sample recovery restored count: a
 // checkpoint and WAL replayed after a crash may lack samples the store got

@@ -240,6 +240,7 @@ int run_promlite(const std::vector<std::string>& args) {
     db_opts.retention_ms = flags.retention_time;
     db_opts.retention_bytes = flags.retention_size;
     db_opts.wal_sync_interval = std::chrono::milliseconds(flags.wal_sync_interval);
+    db_opts.head_cache_bytes = flags.head_cache_size;
     auto opened = tsdb::DB::open(db_opts);
     if (!opened) {
       LOG_ERROR("Opening storage failed", {"err", opened.status().message()});

@@ -87,6 +87,16 @@ const std::vector<FlagDef>& flag_defs() {
          f.wal_sync_interval = *d;
          return Status::ok();
        }},
+      {"storage.tsdb.head-cache-size", Kind::kBytes, "64MB",
+       "Memory for the newest chunks (up to 2h old) kept in the head after they are written to "
+       "the store, so that queries over recent data read memory instead of the store (units: B, "
+       "KB, MB, GB, TB, PB, EB; base 2). 0 drops chunks from memory once written.",
+       [](Flags& f, const std::string& v) {
+         auto b = config::parse_bytes(v);
+         if (!b) return b.status();
+         f.head_cache_size = *b;
+         return Status::ok();
+       }},
       {"agent", Kind::kBool, "false", "Run promlite in agent mode: scrape and remote-write only.",
        [](Flags& f, const std::string& v) {
          auto b = parse_bool(v);
@@ -402,6 +412,7 @@ std::vector<std::pair<std::string, std::string>> flag_values(const Flags& f) {
       {"storage.tsdb.retention.size", std::to_string(f.retention_size) + "B"},
       {"storage.remote.wal-max-size", std::to_string(f.remote_wal_max_size) + "B"},
       {"storage.tsdb.wal-sync-interval", model::format_duration(f.wal_sync_interval)},
+      {"storage.tsdb.head-cache-size", std::to_string(f.head_cache_size) + "B"},
       {"agent", b(f.agent)},
       {"storage.agent.path", f.agent_storage_path},
       {"storage.agent.wal-segment-size",

@@ -24,6 +24,9 @@ struct Flags {
   // Committed samples are fsynced to the WAL at most this long after commit
   // (a kill -9 loses nothing; an OS crash or power cut loses at most this).
   model::Duration wal_sync_interval = model::kSecond;
+  // Memory for chunks already in the store kept in the head (the newest 2 h
+  // at most) so that queries over recent data read memory; 0: none.
+  uint64_t head_cache_size = 64ull << 20;
   std::string listen_address = "0.0.0.0:9090";
   bool enable_lifecycle = false;              // /-/quit; /-/reload is always on (see README)
   bool enable_remote_write_receiver = false;  // POST /api/v1/write

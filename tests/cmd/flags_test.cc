@@ -24,12 +24,12 @@ TEST(Flags, Defaults) {
 }
 
 TEST(Flags, PrometheusStyleValues) {
-  auto f =
-      parse_flags({"--config.file=prometheus.yml", "--storage.tsdb.path", "/var/lib/p",
-                   "--storage.tsdb.retention.time=15d", "--storage.tsdb.retention.size=2GB",
-                   "--web.listen-address=:9091", "--query.timeout=30s", "--query.max-samples=1000",
-                   "--query.max-concurrency=4", "--query.lookback-delta=1m", "--log.level=debug",
-                   "--log.format=json", "--web.enable-lifecycle"});
+  auto f = parse_flags({"--config.file=prometheus.yml", "--storage.tsdb.path", "/var/lib/p",
+                        "--storage.tsdb.retention.time=15d", "--storage.tsdb.retention.size=2GB",
+                        "--web.listen-address=:9091", "--query.timeout=30s",
+                        "--query.max-samples=1000", "--query.max-concurrency=4",
+                        "--query.lookback-delta=1m", "--log.level=debug", "--log.format=json",
+                        "--web.enable-lifecycle", "--storage.tsdb.head-cache-size=16MB"});
   ASSERT_TRUE(f.is_ok()) << f.status().to_string();
   EXPECT_EQ(f->config_file, "prometheus.yml");
   EXPECT_EQ(f->storage_path, "/var/lib/p");
@@ -43,6 +43,8 @@ TEST(Flags, PrometheusStyleValues) {
   EXPECT_EQ(f->log_level, log::Level::kDebug);
   EXPECT_EQ(f->log_format, log::Format::kJson);
   EXPECT_TRUE(f->enable_lifecycle);
+  EXPECT_EQ(f->head_cache_size, 16ull << 20);
+  EXPECT_EQ(parse_flags({})->head_cache_size, 64ull << 20);
   EXPECT_FALSE(
       parse_flags({"--web.enable-lifecycle", "--no-web.enable-lifecycle"})->enable_lifecycle);
   EXPECT_TRUE(parse_flags({"--version"})->version);
@@ -59,6 +61,8 @@ TEST(Flags, RefusedWithAMessageNamingThem) {
        "invalid value \"forever\" for flag '--storage.tsdb.retention.time'"},
       {{"--storage.tsdb.retention.size=10"},
        "invalid value \"10\" for flag '--storage.tsdb.retention.size'"},
+      {{"--storage.tsdb.head-cache-size=lots"},
+       "invalid value \"lots\" for flag '--storage.tsdb.head-cache-size'"},
       {{"--web.listen-address=9090"}, "invalid listen address \"9090\": missing port"},
       {{"--web.listen-address=:99999"}, "invalid port \"99999\""},
       {{"--query.max-samples=-5"}, "'--query.max-samples': must be positive"},

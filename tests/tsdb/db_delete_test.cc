@@ -127,6 +127,7 @@ class DbDeleteTest : public ::testing::Test {
     for (const auto& d : cleanup_) fs::remove_all(d);
     fs::remove_all(dir_);
   }
+  void clean_while_a_querier_holds_chunks(int64_t cache_ms);
   // 3 h of data: the older chunks in the store, the newest in the head.
   std::unique_ptr<DB> open_with_data(Data& data) {
     auto db = open_db(options(dir_, &clock_));
@@ -273,9 +274,15 @@ TEST_F(DbDeleteTest, NothingMatchedLeavesNoTombstone) {
   EXPECT_TRUE(db->clean_tombstones().is_ok());
 }
 
-TEST_F(DbDeleteTest, CleanWhileAQuerierHoldsFlushedChunks) {
+// Cleans tombstones while a querier holds chunks the maintenance round
+// scheduled to leave the head; with `cache_ms` > 0 the newest written chunks
+// stay cached in the head instead (DbOptions::head_cache_ms).
+void DbDeleteTest::clean_while_a_querier_holds_chunks(int64_t cache_ms) {
   Data data;
-  auto db = open_db(options(dir_, &clock_));
+  DbOptions o = options(dir_, &clock_);
+  o.head_cache_ms = cache_ms;
+  o.head_cache_bytes = cache_ms > 0 ? 64 << 20 : 0;
+  auto db = open_db(o);
   start_ = clock_.now - 3 * kHour;
   write(*db, start_, clock_.now.load(), data);
   // Chunks flushed while a querier is open stay in the head as well.
@@ -292,15 +299,31 @@ TEST_F(DbDeleteTest, CleanWhileAQuerierHoldsFlushedChunks) {
   q->reset();
   ASSERT_TRUE(db->maintenance().is_ok());
   check(*db, data, "querier closed");
-  size_t sealed = 0;
+  size_t sealed = 0, cached = 0;
+  const int64_t newest = clock_.now - 15000;
   db->head().for_each_series([&](const head::SeriesPtr& s) {
     std::lock_guard<head::SpinLock> lock(s->lock);
-    sealed += s->sealed().size();
+    for (size_t i = 0; i < s->sealed().size(); ++i) {
+      ++sealed;
+      if (i < s->flushed() && s->sealed()[i]->max_t > newest - cache_ms) ++cached;
+    }
   });
-  EXPECT_EQ(sealed, 0u);  // every flushed chunk left memory, none twice
+  // Every written chunk outside the cache left memory, none twice.
+  EXPECT_EQ(sealed, cached);
+  if (cache_ms > 0) {
+    EXPECT_GT(cached, 0u);
+  }
   db.reset();
   db = open_db(options(dir_, &clock_));
   check(*db, data, "restart");
+}
+
+TEST_F(DbDeleteTest, CleanWhileAQuerierHoldsFlushedChunks) {
+  clean_while_a_querier_holds_chunks(0);
+}
+
+TEST_F(DbDeleteTest, CleanWhileAQuerierHoldsFlushedChunksAndOthersAreCached) {
+  clean_while_a_querier_holds_chunks(45 * kMinute);
 }
 
 TEST_F(DbDeleteTest, SnapshotOpensWithTheSameAnswers) {

@@ -12,6 +12,7 @@
 
 #include "tests/testutil/process.h"
 #include "tests/tsdb/head_test_util.h"
+#include "tsdb/db_querier.h"
 #include "tsdb/wal/segment.h"
 
 namespace promlite::tsdb {
@@ -197,7 +198,9 @@ TEST_F(DbTest, TornWalTailIsCutAndTheRestKept) {
 TEST_F(DbTest, FlushedChunksLeaveMemoryButStayQueryable) {
   std::map<std::string, SeriesSamples> expect;
   const int64_t start = clock_.now - 4 * kHour;
-  auto db = open_db(options(dir_, &clock_));
+  DbOptions o = options(dir_, &clock_);
+  o.head_cache_bytes = 0;  // no cache of written chunks
+  auto db = open_db(o);
   write(*db, 20, start, start + 4 * kHour, expect);
   auto sealed_in_head = [&db] {
     size_t n = 0;
@@ -251,7 +254,7 @@ TEST_F(DbTest, WindowsAcrossTheHeadAndStoreBoundaryReadEverything) {
   int64_t open_from = INT64_MAX;
   db->head().for_each_series([&](const head::SeriesPtr& s) {
     std::lock_guard<head::SpinLock> lock(s->lock);
-    open_from = std::min(open_from, s->unflushed_min_t());
+    open_from = std::min(open_from, s->kept_min_t());
   });
   ASSERT_LT(open_from, start + 4 * kHour);
   ASSERT_GT(open_from, start);
@@ -283,6 +286,173 @@ TEST_F(DbTest, WindowsAcrossTheHeadAndStoreBoundaryReadEverything) {
   size_t want = 0;
   for (const auto& s : expected(expect, mint)) want += s.samples.size();
   EXPECT_EQ(n, want);
+}
+
+// Sealed chunks in the head: all of them, and those written to the store.
+std::pair<size_t, size_t> sealed_and_written(const DB& db) {
+  size_t sealed = 0, written = 0;
+  db.head().for_each_series([&](const head::SeriesPtr& s) {
+    std::lock_guard<head::SpinLock> lock(s->lock);
+    sealed += s->sealed().size();
+    written += s->flushed();
+  });
+  return {sealed, written};
+}
+
+// Written chunks whose newest sample is within head_cache_ms of the head's
+// newest stay in memory; the head then answers alone for windows from there
+// on. Older ones leave; so do these once the head's time moves past them.
+TEST_F(DbTest, RecentWrittenChunksStayCachedInTheHead) {
+  std::map<std::string, SeriesSamples> expect;
+  const int64_t start = clock_.now - 4 * kHour;
+  DbOptions o = options(dir_, &clock_);
+  o.head_cache_ms = kHour + 10 * 60000;
+  auto db = open_db(o);
+  write(*db, 20, start, start + 4 * kHour, expect);
+  const int64_t newest = start + 4 * kHour - 15000;
+  ASSERT_TRUE(db->maintenance().is_ok());
+  ASSERT_TRUE(db->maintenance().is_ok());
+  auto [sealed, written] = sealed_and_written(*db);
+  EXPECT_GT(written, 0u);
+  EXPECT_EQ(sealed, written);  // 120-sample chunks: every sealed one is written
+  int64_t cached_from = INT64_MAX;
+  db->head().for_each_series([&](const head::SeriesPtr& s) {
+    std::lock_guard<head::SpinLock> lock(s->lock);
+    for (const auto& c : s->sealed()) EXPECT_GT(c->max_t, newest - o.head_cache_ms);
+    cached_from = std::min(cached_from, s->kept_min_t());
+  });
+  // The oldest cached chunk ends within the hour and starts before it.
+  EXPECT_LT(cached_from, newest - kHour);
+  for (int64_t mint :
+       {cached_from - 1, cached_from, cached_from + 1, newest - 5 * 60000, start, INT64_MIN}) {
+    EXPECT_EQ(read_all(*db, mint, INT64_MAX, all_flink()), expected(expect, mint)) << mint;
+  }
+  // Series created since the start that lost no chunk: the head answers
+  // alone for any window; once chunks left, only from kept_min_t() on.
+  HeadHolds holds(&db->head());
+  auto holding = [&](int64_t mint) {
+    size_t n = 0;
+    db->head().for_each_series(
+        [&](const head::SeriesPtr& s) { n += holds.holds_from(s->id(), mint); });
+    return n;
+  };
+  EXPECT_EQ(holding(cached_from), 20u);
+  EXPECT_EQ(holding(INT64_MIN), 0u);  // the oldest chunks left
+  // The head's time moves on: the cached chunks leave.
+  clock_.now += 3 * kHour;
+  keep_head_time_moving(*db, clock_.now);
+  ASSERT_TRUE(db->maintenance().is_ok());
+  EXPECT_EQ(sealed_and_written(*db).first, 0u);
+  EXPECT_EQ(read_all(*db, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+}
+
+TEST_F(DbTest, NewSeriesWithAllTheirChunksAreHeldForAnyWindow) {
+  std::map<std::string, SeriesSamples> expect;
+  const int64_t start = clock_.now - 90 * 60000;
+  auto db = open_db(options(dir_, &clock_));
+  write(*db, 20, start, clock_.now, expect);
+  ASSERT_TRUE(db->maintenance().is_ok());
+  ASSERT_GT(sealed_and_written(*db).second, 0u);  // written and cached
+  HeadHolds holds(&db->head());
+  size_t n = 0;
+  db->head().for_each_series(
+      [&](const head::SeriesPtr& s) { n += holds.holds_from(s->id(), INT64_MIN); });
+  EXPECT_EQ(n, 20u);
+  EXPECT_EQ(read_all(*db, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+  // Restored series: their ids may have samples only the store has.
+  db.reset();
+  db = open_db(options(dir_, &clock_));
+  HeadHolds restored(&db->head());
+  n = 0;
+  db->head().for_each_series(
+      [&](const head::SeriesPtr& s) { n += restored.holds_from(s->id(), INT64_MIN); });
+  EXPECT_EQ(n, 0u);
+  EXPECT_EQ(read_all(*db, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+}
+
+// The cache keeps the newest chunks that fit in head_cache_bytes.
+TEST_F(DbTest, CachedChunksStayWithinTheirByteBudget) {
+  std::map<std::string, SeriesSamples> expect;
+  const int64_t start = clock_.now - 4 * kHour;
+  const int64_t newest = start + 4 * kHour - 15000;
+  DbOptions o = options(dir_, &clock_);
+  // Bytes the 2 h window holds, as the cache counts them: measured on a
+  // scratch DB with the same data, then the budget is set below it.
+  auto window_bytes = [&](DB& db) {
+    size_t bytes = 0;
+    db.head().for_each_series([&](const head::SeriesPtr& s) {
+      std::lock_guard<head::SpinLock> lock(s->lock);
+      for (size_t i = 0; i < s->flushed(); ++i) {
+        const auto& c = s->sealed()[i];
+        if (c->max_t > newest - o.head_cache_ms) {
+          bytes += c->data.capacity() + sizeof(head::SealedChunk) + 16;
+        }
+      }
+    });
+    return bytes;
+  };
+  {
+    std::string scratch = testutil::make_temp_dir("promlite-db-scratch");
+    cleanup_.push_back(scratch);
+    std::map<std::string, SeriesSamples> ignored;
+    auto db = open_db(options(scratch, &clock_));
+    write(*db, 50, start, start + 4 * kHour, ignored);
+    ASSERT_TRUE(db->maintenance().is_ok());
+    o.head_cache_bytes = window_bytes(*db) * 3 / 5;
+  }
+  auto db = open_db(o);
+  write(*db, 50, start, start + 4 * kHour, expect);
+  // The first round measures, the second keeps what fits.
+  ASSERT_TRUE(db->maintenance().is_ok());
+  ASSERT_TRUE(db->maintenance().is_ok());
+  size_t cached = 0, chunks = 0;
+  int64_t oldest = INT64_MAX;
+  db->head().for_each_series([&](const head::SeriesPtr& s) {
+    std::lock_guard<head::SpinLock> lock(s->lock);
+    for (size_t i = 0; i < s->flushed(); ++i) {
+      oldest = std::min(oldest, s->sealed()[i]->max_t);
+      ++chunks;
+    }
+  });
+  cached = window_bytes(*db);
+  EXPECT_GT(chunks, 0u);
+  EXPECT_LE(cached, o.head_cache_bytes);
+  EXPECT_GT(oldest, newest - o.head_cache_ms + kHour);  // the newest stayed, not the oldest
+  EXPECT_EQ(read_all(*db, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+}
+
+// A querier that counted on cached chunks (the store select left their
+// series out) reads them even when they are scheduled to leave meanwhile;
+// they leave once it closes.
+TEST_F(DbTest, QuerierOpenAcrossTheCachesEvictionReadsEverything) {
+  std::map<std::string, SeriesSamples> expect;
+  const int64_t start = clock_.now - 3 * kHour;
+  DbOptions o = options(dir_, &clock_);
+  auto db = open_db(o);
+  write(*db, 20, start, start + 3 * kHour, expect);
+  ASSERT_TRUE(db->maintenance().is_ok());
+  const int64_t mint = start + 2 * kHour;  // inside the cached window
+  auto q = db->querier(mint, INT64_MAX);
+  ASSERT_TRUE(q.is_ok());
+  auto set = (*q)->select(false, nullptr, all_flink());
+  clock_.now += 4 * kHour;
+  keep_head_time_moving(*db, clock_.now);
+  ASSERT_TRUE(db->maintenance().is_ok());        // schedules every cached chunk to leave
+  EXPECT_GT(sealed_and_written(*db).first, 0u);  // kept for `q`
+  size_t n = 0;
+  std::unique_ptr<SampleIterator> it;
+  while (set->next()) {
+    it = set->at().iterator(std::move(it));
+    while (it->next()) ++n;
+  }
+  size_t want = 0;
+  for (const auto& s : expected(expect, mint)) want += s.samples.size();
+  EXPECT_EQ(n, want);
+  it.reset();
+  set.reset();
+  q->reset();
+  ASSERT_TRUE(db->maintenance().is_ok());
+  EXPECT_EQ(sealed_and_written(*db).first, 0u);
 }
 
 // After a crash the WAL may lack samples the store already has (here: the
@@ -320,6 +490,49 @@ TEST_F(DbTest, IdleSeriesLeaveTheHeadAndStayQueryable) {
   db.reset();
   auto reopened = open_db(options(dir_, &clock_));
   EXPECT_EQ(read_all(*reopened, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+}
+
+// Series that left the head keep their ids in the store; after a restart
+// (the checkpoint no longer names them) new series must get other ids, or
+// the store would mix two label sets under one id.
+TEST_F(DbTest, IdsOfSeriesGoneFromTheHeadAreNotReused) {
+  std::map<std::string, SeriesSamples> expect;
+  const int64_t start = clock_.now - 3 * kHour;
+  auto db = open_db(options(dir_, &clock_));
+  keep_head_time_moving(*db, start);                  // the lowest id: the series that stays
+  write(*db, 10, start, start + 10 * 60000, expect);  // then silent
+  keep_head_time_moving(*db, clock_.now);
+  ASSERT_TRUE(db->maintenance().is_ok());
+  ASSERT_TRUE(db->maintenance(/*force_checkpoint=*/true).is_ok());
+  ASSERT_EQ(db->head().num_series(), 1u);
+  db.reset();
+  db = open_db(options(dir_, &clock_));
+  // New series, written and flushed to the same partition.
+  std::map<std::string, SeriesSamples> others;
+  std::vector<SeriesRef> refs(10, 0);
+  for (int64_t t = start + 20 * 60000; t < start + 60 * 60000; t += 15000) {
+    auto app = db->appender();
+    for (size_t i = 0; i < refs.size(); ++i) {
+      model::Labels l{{"__name__", "other"}, {"job", "other"}, {"i", std::to_string(i)}};
+      auto ref = app->append(refs[i], l, t, static_cast<double>(t));
+      ASSERT_TRUE(ref.is_ok());
+      refs[i] = *ref;
+      others[l.to_string()].labels = l;
+      others[l.to_string()].samples.push_back({t, static_cast<double>(t)});
+    }
+    ASSERT_TRUE(app->commit().is_ok());
+  }
+  keep_head_time_moving(*db, clock_.now + 2 * kHour);
+  clock_.now += 2 * kHour;
+  ASSERT_TRUE(db->maintenance().is_ok());
+  ASSERT_TRUE(db->maintenance().is_ok());
+  const model::Matchers other{matcher(model::MatchType::kEqual, "job", "other")};
+  EXPECT_EQ(read_all(*db, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+  EXPECT_EQ(read_all(*db, INT64_MIN, INT64_MAX, other), expected(others));
+  db.reset();
+  db = open_db(options(dir_, &clock_));
+  EXPECT_EQ(read_all(*db, INT64_MIN, INT64_MAX, all_flink()), expected(expect));
+  EXPECT_EQ(read_all(*db, INT64_MIN, INT64_MAX, other), expected(others));
 }
 
 TEST_F(DbTest, RetentionDropsWholeOldPartitions) {

@@ -37,6 +37,8 @@ Result<std::unique_ptr<Querier>> Head::querier(model::Timestamp mint, model::Tim
 SeriesPtr Head::create_series(const model::Labels& labels, uint64_t hash) {
   uint64_t id = next_id_.fetch_add(1, std::memory_order_relaxed) + 1;
   SeriesPtr s(new MemSeries(id, labels));
+  // A new id: the store has nothing under it (see reserve_ids_through).
+  s->set_holds_all();
   stripe(hash).by_hash.emplace(hash, s.get());
   series_count_.fetch_add(1, std::memory_order_relaxed);
   series_created_.fetch_add(1, std::memory_order_relaxed);
@@ -60,14 +62,18 @@ Result<SeriesPtr> Head::restore_series(uint64_t id, const model::Labels& labels)
     st.by_hash.emplace(hash, created.get());
   }
   created->logged.store(true, std::memory_order_relaxed);
-  uint64_t next = next_id_.load(std::memory_order_relaxed);
-  while (next < id && !next_id_.compare_exchange_weak(next, id, std::memory_order_relaxed)) {
-  }
+  reserve_ids_through(id);
   series_count_.fetch_add(1, std::memory_order_relaxed);
   series_created_.fetch_add(1, std::memory_order_relaxed);
   ids_.insert(created);
   postings_.add(id, created->labels());
   return created;
+}
+
+void Head::reserve_ids_through(uint64_t id) {
+  uint64_t next = next_id_.load(std::memory_order_relaxed);
+  while (next < id && !next_id_.compare_exchange_weak(next, id, std::memory_order_relaxed)) {
+  }
 }
 
 SeriesPtr Head::find_series(const model::Labels& labels) const {

@@ -128,6 +128,8 @@ class Head : public Appendable, public Queryable {
   // existing series with other labels, or `labels` already held by another
   // id, is returned as is (the caller compares ids and labels).
   Result<SeriesPtr> restore_series(uint64_t id, const model::Labels& labels);
+  // New series get ids above `id` (ids the store still uses). Before appends.
+  void reserve_ids_through(uint64_t id);
   // Calls fn(const SeriesPtr&) for every series, without holding stripe locks
   // during the call (fn takes the series lock itself).
   template <typename Fn>

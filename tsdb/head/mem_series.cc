@@ -154,13 +154,17 @@ std::vector<size_t> MemSeries::delete_samples(const Intervals& deleted) {
   }
   sealed_ = std::move(out);
   flushed_ -= static_cast<uint32_t>(removed_flushed.size());
+  evicting_ -= static_cast<uint32_t>(std::count_if(removed_flushed.begin(), removed_flushed.end(),
+                                                   [&](size_t i) { return i < evicting_; }));
   return removed_flushed;
 }
 
-void MemSeries::drop_flushed(size_t n) {
-  n = std::min<size_t>(n, flushed_);
+void MemSeries::drop_evicting(size_t n) {
+  n = std::min<size_t>(n, evicting_);
+  if (n > 0) holds_all_ = false;
   sealed_.erase(sealed_.begin(), sealed_.begin() + static_cast<ptrdiff_t>(n));
   flushed_ -= static_cast<uint32_t>(n);
+  evicting_ -= static_cast<uint32_t>(n);
   if (sealed_.empty()) sealed_.shrink_to_fit();
 }
 
@@ -183,6 +187,7 @@ Status MemSeries::restore(model::Timestamp last_t, uint64_t last_v_bits, std::st
   open_end_ = open_end;
   sealed_ = std::move(sealed);
   flushed_ = 0;
+  evicting_ = 0;
   last_t_ = last_t;
   last_v_ = last_v_bits;
   has_samples_ = true;

@@ -16,6 +16,7 @@
 // are immutable.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -61,7 +62,7 @@ class MemSeries {
 
   // --- Everything below REQUIRES `lock` held. ---
   // Members are declared in layout order (public and private interleaved) so
-  // the small ones share words: the object is 184 bytes.
+  // the small ones share words: the object is 192 bytes.
   mutable SpinLock lock;
   bool deleted = false;  // dropped by gc(); appends must re-resolve by labels
   // The series record is in the write-ahead log (or a checkpoint). Set by the
@@ -70,7 +71,11 @@ class MemSeries {
   std::atomic<bool> logged{false};
 
  private:
-  bool has_samples_ = false;
+  // One byte for two flags (the object has no padding left).
+  bool has_samples_ : 1 = false;
+  // Every sample ever stored under id() is in memory: the series was created
+  // in this process (not restored) and none of its chunks has left memory.
+  bool holds_all_ : 1 = false;
 
  public:
   // Appender bookkeeping (see head_appender.h): samples of uncommitted batches
@@ -95,11 +100,15 @@ class MemSeries {
   bool in_memory() const { return app_.count() > 0 || !sealed_.empty(); }
   // Timestamp of the oldest sample held. REQUIRES: in_memory().
   model::Timestamp first_t() const { return sealed_.empty() ? open_min_t_ : sealed_[0]->min_t; }
-  // Timestamp of the oldest sample not yet written to the store (in a sealed
-  // chunk not flushed, or the open chunk); kMaxTime when there is none.
-  // Every later sample is held too, until it has been flushed.
-  model::Timestamp unflushed_min_t() const {
-    if (flushed_ < sealed_.size()) return sealed_[flushed_]->min_t;
+  // See holds_all_. Set once, by the head, for a series it creates.
+  bool holds_all() const { return holds_all_; }
+  void set_holds_all() { holds_all_ = true; }
+  // Timestamp of the oldest sample the head keeps: in the oldest sealed chunk
+  // not scheduled to leave memory (see evicting()), or in the open chunk;
+  // kMaxTime when there is none. Every later sample is kept too until it is
+  // written to the store and then scheduled to leave.
+  model::Timestamp kept_min_t() const {
+    if (evicting_ < sealed_.size()) return sealed_[evicting_]->min_t;
     return app_.count() > 0 ? open_min_t_ : model::kMaxTime;
   }
   // Timestamp of the newest sample held. REQUIRES: in_memory().
@@ -125,8 +134,8 @@ class MemSeries {
   // holding deleted samples are replaced by re-encoded ones, or removed when
   // nothing is left. last_t() is unchanged (appends stay in order). Returns the
   // indices (before the call, ascending) of removed chunks that were flushed,
-  // so the caller can fix its bookkeeping of flushed chunks (flushed() has
-  // already been lowered by their count).
+  // so the caller can fix its bookkeeping of chunks scheduled to leave
+  // (flushed() and evicting() have already been lowered by their counts).
   std::vector<size_t> delete_samples(const Intervals& deleted);
 
   // Heap and object bytes held by this series (labels, chunks, this object).
@@ -134,11 +143,20 @@ class MemSeries {
 
   // --- Persistence (the DB layer's flusher and checkpoints). ---
   // sealed()[0, flushed()) are written to the store; the rest are not yet.
+  // Written chunks stay in memory as a cache of recent data until the DB
+  // schedules them to leave: sealed()[0, evicting()) are scheduled (and
+  // dropped once no querier that may count on them is open); always
+  // evicting() <= flushed().
   size_t flushed() const { return flushed_; }
   size_t unflushed() const { return sealed_.size() - flushed_; }
   void mark_flushed(size_t n) { flushed_ += static_cast<uint32_t>(n); }
-  // Drops the oldest `n` sealed chunks, which must all be flushed.
-  void drop_flushed(size_t n);
+  size_t evicting() const { return evicting_; }
+  // Schedules the oldest `n` written chunks not yet scheduled to leave.
+  void schedule_eviction(size_t n) {
+    evicting_ = static_cast<uint32_t>(std::min<size_t>(evicting_ + n, flushed_));
+  }
+  // Drops the oldest `n` sealed chunks, which must be scheduled to leave.
+  void drop_evicting(size_t n);
   // Whether everything the head holds is in the store (nothing to lose on drop).
   bool all_flushed() const { return app_.count() == 0 && flushed_ == sealed_.size(); }
   const chunkenc::XorAppender& open_appender() const { return app_; }
@@ -156,6 +174,7 @@ class MemSeries {
   model::Timestamp open_end_ = 0;  // exclusive aligned boundary of the open chunk
   chunkenc::XorAppender app_;
   uint32_t flushed_ = 0;
+  uint32_t evicting_ = 0;
   std::string open_;
   std::vector<std::shared_ptr<const SealedChunk>> sealed_;
 };

@@ -197,6 +197,24 @@ Status Store::load_written(Partition& p) {
   return Status::ok();
 }
 
+Result<uint64_t> Store::max_series_id() const {
+  uint64_t max_id = 0;
+  const std::string last = series_key(UINT64_MAX);
+  for (const auto& p : all_partitions()) {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, p->cf.get()));
+    it->SeekForPrev(last);
+    uint64_t id;
+    if (it->Valid() &&
+        parse_series_key(std::string_view(it->key().data(), it->key().size()), &id)) {
+      max_id = std::max(max_id, id);
+    }
+    if (!it->status().ok()) return from_rocks(it->status(), "reading partition series");
+  }
+  return max_id;
+}
+
 void Store::evict_written_sets() {
   std::vector<std::shared_ptr<Partition>> with_sets;
   for (auto& p : all_partitions()) {

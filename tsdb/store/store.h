@@ -148,7 +148,11 @@ class Store {
   Result<size_t> drop_oldest();
 
   std::vector<PartitionInfo> partitions() const;  // oldest first
-  uint64_t disk_bytes() const;                    // bytes of every file in the store dir
+  // The highest series id with labels in any partition, 0 when there is none:
+  // the head numbers new series above it, so an id never names two label
+  // sets in the store.
+  Result<uint64_t> max_series_id() const;
+  uint64_t disk_bytes() const;  // bytes of every file in the store dir
   // Memtables -> SST files; also deletes the files of dropped partitions that
   // queriers held until now.
   Status flush();
