@@ -68,8 +68,7 @@ DB::DB(DbOptions opts)
         h.keep_unflushed = true;
         return h;
       }()),
-      head_holds_(std::make_unique<HeadHolds>(&head_)),
-      cache_age_ms_(opts_.head_cache_ms) {}
+      head_holds_(std::make_unique<HeadHolds>(&head_)) {}
 
 Result<std::unique_ptr<DB>> DB::open(DbOptions opts) {
   if (opts.dir.empty()) return invalid_argument("empty data directory");
@@ -264,16 +263,49 @@ Status DB::flush_chunks() {
 void DB::evict_flushed_chunks(bool keep_recent) {
   const bool cache = keep_recent && opts_.head_cache_bytes > 0 && opts_.head_cache_ms > 0;
   const model::Timestamp ref = head_reference_time();
-  // Cached: written chunks whose newest sample is less than cache_age_ms_
-  // behind the head's newest.
-  const model::Timestamp keep_after = cache ? ref - cache_age_ms_ : model::kMaxTime;
-  // Bytes of the chunks that stay cached, by age: kBuckets slices of the
-  // window, the newest first. They set the age limit of the next round.
-  constexpr int64_t kBuckets = 64;
-  std::array<uint64_t, kBuckets> cached{};
+  // Series idle this long would have left the head (gc); while their
+  // chunks are cached they stay, and the whole series counts in the budget.
+  const model::Timestamp idle_before = ref - opts_.head_idle_ms;
+  // Cached: written chunks whose newest sample is less than cache_age behind
+  // the head's newest, cache_age being the largest multiple of 1/kBuckets of
+  // head_cache_ms whose chunks (measured now, this round's included) fit in
+  // the budget.
+  int64_t cache_age = 0;
+  if (cache) {
+    constexpr int64_t kBuckets = 64;
+    std::array<uint64_t, kBuckets> bytes{};  // by age, the newest first
+    auto bucket = [&](model::Timestamp max_t) {
+      return static_cast<size_t>(std::max<int64_t>(0, ref - max_t) * kBuckets /
+                                 opts_.head_cache_ms);
+    };
+    head_.for_each_series([&](const head::SeriesPtr& s) {
+      std::lock_guard<head::SpinLock> lock(s->lock);
+      const auto& sealed = s->sealed();
+      size_t newest = SIZE_MAX;
+      for (size_t i = s->evicting(); i < s->flushed(); ++i) {
+        if (ref - sealed[i]->max_t >= opts_.head_cache_ms) continue;
+        // The bytes, the SealedChunk and its shared_ptr control block.
+        bytes[bucket(sealed[i]->max_t)] +=
+            sealed[i]->data.capacity() + sizeof(head::SealedChunk) + 16;
+        newest = i;
+      }
+      if (newest != SIZE_MAX && s->last_t() < idle_before) {
+        // The series object, its labels and index entries.
+        bytes[bucket(sealed[newest]->max_t)] += s->labels().memory_bytes() + 256;
+      }
+    });
+    uint64_t total = 0;
+    int64_t fit = 0;
+    while (fit < kBuckets && total + bytes[static_cast<size_t>(fit)] <= opts_.head_cache_bytes) {
+      total += bytes[static_cast<size_t>(fit)];
+      ++fit;
+    }
+    cache_age = opts_.head_cache_ms * fit / kBuckets;
+  }
   std::vector<std::pair<head::SeriesPtr, uint32_t>> scheduled;
   head_.for_each_series([&](const head::SeriesPtr& s) {
     std::lock_guard<head::SpinLock> lock(s->lock);
+    const model::Timestamp keep_after = cache ? ref - cache_age : model::kMaxTime;
     const auto& sealed = s->sealed();
     size_t i = s->evicting();
     // Chunks are in time order: the old ones are a prefix.
@@ -282,24 +314,7 @@ void DB::evict_flushed_chunks(bool keep_recent) {
       s->schedule_eviction(n);
       scheduled.emplace_back(s, static_cast<uint32_t>(n));
     }
-    if (!cache) return;
-    for (; i < s->flushed(); ++i) {
-      int64_t age = std::max<int64_t>(0, ref - sealed[i]->max_t);
-      size_t b = static_cast<size_t>(std::min(kBuckets - 1, age * kBuckets / opts_.head_cache_ms));
-      // The bytes, the SealedChunk and its shared_ptr control block.
-      cached[b] += sealed[i]->data.capacity() + sizeof(head::SealedChunk) + 16;
-    }
   });
-  if (cache) {
-    // The newest slices that fit in the budget stay next round.
-    uint64_t total = 0;
-    int64_t fit = 0;
-    while (fit < kBuckets && total + cached[static_cast<size_t>(fit)] <= opts_.head_cache_bytes) {
-      total += cached[static_cast<size_t>(fit)];
-      ++fit;
-    }
-    cache_age_ms_ = opts_.head_cache_ms * fit / kBuckets;
-  }
   std::vector<PendingDrop> ready;
   {
     std::lock_guard<std::mutex> lock(epoch_mu_);

@@ -80,8 +80,9 @@ struct DbOptions {
   // while their newest sample is within head_cache_ms of the head's newest
   // and all of them together fit in head_cache_bytes (the oldest leave
   // first): queries over recent hours, most dashboards' ranges, then read
-  // memory instead of seeking every series in the store. 0 bytes: chunks
-  // leave as soon as they are written.
+  // memory instead of seeking every series in the store. An idle series (see
+  // head_idle_ms) stays in the head while its chunks are cached, and counts
+  // in the budget whole. 0 bytes: chunks leave as soon as written.
   int64_t head_cache_ms = 2 * 3600 * 1000;
   uint64_t head_cache_bytes = 64 << 20;
   head::HeadOptions head;
@@ -237,10 +238,6 @@ class DB final : public Appendable, public Queryable, public StatsProvider, publ
   uint64_t epoch_ = 1;
   std::multiset<uint64_t> pinned_;
   std::vector<PendingDrop> drops_;
-  // How old (behind the head's newest sample) a written chunk may be and
-  // stay cached; lowered from head_cache_ms when the cache outgrows
-  // head_cache_bytes. Guarded by maintenance_mu_.
-  int64_t cache_age_ms_ = 0;
 
   std::mutex hold_mu_;
   std::function<std::optional<uint64_t>()> wal_hold_;

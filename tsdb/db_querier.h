@@ -47,10 +47,11 @@ class ChainIterator final : public SampleIterator {
 
 // The head's side of a store select: a series the head keeps from mint on
 // (in chunks not yet written to the store, or written and still cached, see
-// DbOptions::head_cache_bytes) is answered by the head alone. Those chunks
-// stay in memory for any querier pinned before they are scheduled to leave
-// (DB::pin_epoch), and every later sample is newer, so the store's copy of
-// that series adds nothing.
+// DbOptions::head_cache_bytes) is answered by the head alone; so is a series
+// created since the start none of whose chunks has been scheduled to leave
+// (MemSeries::holds_all). Chunks stay in memory for any querier pinned
+// before they are scheduled to leave (DB::pin_epoch), and every later sample
+// is newer, so the store's copy of that series adds nothing.
 //
 // Only chunks started after the newest sample recovery restored count: a
 // checkpoint and WAL replayed after a crash may lack samples the store got

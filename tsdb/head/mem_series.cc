@@ -161,7 +161,6 @@ std::vector<size_t> MemSeries::delete_samples(const Intervals& deleted) {
 
 void MemSeries::drop_evicting(size_t n) {
   n = std::min<size_t>(n, evicting_);
-  if (n > 0) holds_all_ = false;
   sealed_.erase(sealed_.begin(), sealed_.begin() + static_cast<ptrdiff_t>(n));
   flushed_ -= static_cast<uint32_t>(n);
   evicting_ -= static_cast<uint32_t>(n);

@@ -71,7 +71,8 @@ class MemSeries {
   std::atomic<bool> logged{false};
 
  private:
-  // One byte for two flags (the object has no padding left).
+  // One byte for two flags (the object has no padding left); both are
+  // written under `lock`, or before the series is published.
   bool has_samples_ : 1 = false;
   // Every sample ever stored under id() is in memory: the series was created
   // in this process (not restored) and none of its chunks has left memory.
@@ -100,7 +101,8 @@ class MemSeries {
   bool in_memory() const { return app_.count() > 0 || !sealed_.empty(); }
   // Timestamp of the oldest sample held. REQUIRES: in_memory().
   model::Timestamp first_t() const { return sealed_.empty() ? open_min_t_ : sealed_[0]->min_t; }
-  // See holds_all_. Set once, by the head, for a series it creates.
+  // See holds_all_. Set once, by the head, for a series it creates (before
+  // publishing it); cleared when a chunk is scheduled to leave memory.
   bool holds_all() const { return holds_all_; }
   void set_holds_all() { holds_all_ = true; }
   // Timestamp of the oldest sample the head keeps: in the oldest sealed chunk
@@ -151,8 +153,11 @@ class MemSeries {
   size_t unflushed() const { return sealed_.size() - flushed_; }
   void mark_flushed(size_t n) { flushed_ += static_cast<uint32_t>(n); }
   size_t evicting() const { return evicting_; }
-  // Schedules the oldest `n` written chunks not yet scheduled to leave.
+  // Schedules the oldest `n` written chunks not yet scheduled to leave. From
+  // here on the head no longer holds every sample of the series: a querier
+  // pinned after this must read the store (see holds_all()).
   void schedule_eviction(size_t n) {
+    if (n > 0) holds_all_ = false;
     evicting_ = static_cast<uint32_t>(std::min<size_t>(evicting_ + n, flushed_));
   }
   // Drops the oldest `n` sealed chunks, which must be scheduled to leave.
