@@ -130,7 +130,11 @@ inline double extrapolated_rate(const RateShape& shape, const double* vs, size_t
     }
   }
   double factor = shape.factor;
-  if (is_counter && result > 0 && vs[0] >= 0 && !(vs[0] > result * shape.clamp_bound)) {
+  // One branch, almost never taken, instead of three (histogram buckets
+  // often have result == 0, which a branch on it mispredicts).
+  const bool near_zero =
+      (result > 0) & (vs[0] >= 0) & !(vs[0] > result * shape.clamp_bound);  // NOLINT
+  if (is_counter && near_zero) {
     // A counter cannot go below zero: do not extrapolate past that point.
     const double duration_to_zero = shape.sampled * (vs[0] / result);
     if (duration_to_zero < shape.duration_to_start) {
