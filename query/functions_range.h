@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <optional>
 #include <string_view>
 
@@ -62,7 +63,7 @@ std::optional<double> apply_range_func(RangeFunc f, const Window& w);
 
 // Prometheus's extrapolatedRate, split in two: what depends only on where
 // the window's samples sit in it (RateShape: the extrapolation factor before
-// the clamp at a counter's zero, five divisions), and the rest. Windows of a
+// the clamp at a counter's zero, six divisions), and the rest. Windows of a
 // regular series at a step that is a multiple of its interval all have one
 // shape, so a range query computes it once per series (RateMemo) and the
 // result is the same to the bit.
@@ -74,8 +75,9 @@ struct RateShape {
   // A counter's first value above result * clamp_bound is far enough from
   // zero that the clamp cannot apply (its division is then skipped): the
   // bound is duration_to_start / sampled with a margin much wider than the
-  // rounding of either computation.
-  double clamp_bound = 0;
+  // rounding of either computation. Set by RateMemo, whose shapes serve many
+  // windows; infinity (always the exact check) for a shape used once.
+  double clamp_bound = std::numeric_limits<double>::infinity();
 };
 
 inline RateShape rate_shape(model::Timestamp first_t, model::Timestamp last_t, size_t n,
@@ -91,7 +93,6 @@ inline RateShape rate_shape(model::Timestamp first_t, model::Timestamp last_t, s
   if (s.duration_to_end >= threshold) s.duration_to_end = avg_between / 2;
   s.factor = (s.sampled + s.duration_to_start + s.duration_to_end) / s.sampled;
   if (is_rate) s.factor /= static_cast<double>(range) / 1000;
-  s.clamp_bound = s.duration_to_start / s.sampled * (1 + 1e-9);
   return s;
 }
 
@@ -109,6 +110,7 @@ struct RateMemo {
       to_end = e;
       n = n_samples;
       shape = rate_shape(first_t, last_t, n_samples, range_end, range, is_rate);
+      shape.clamp_bound = shape.duration_to_start / shape.sampled * (1 + 1e-9);
     }
     return shape;
   }

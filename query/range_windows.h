@@ -71,8 +71,8 @@ template <typename Emit>
 Status Evaluator::range_values(RangeCall& rc, const model::Timestamp* ts, const double* vs,
                                size_t n, Emit&& emit) {
   if (tick(static_cast<int64_t>(steps_))) return check_interrupt();
-  // Most counters have no reset in the whole query range: one branch-free
-  // pass finds that, and the per-sample counts are built only when needed.
+  // Most counters have no reset in the whole query range: one SSE2 pass
+  // finds that, and the per-sample counts are built only when needed.
   bool series_drops = false;
   if (rc.track_drops) {
     series_drops = has_drop(vs, n);

@@ -324,9 +324,11 @@ void DB::evict_flushed_chunks(bool keep_recent) {
       drops_.push_back({epoch_, std::move(scheduled)});
       ++epoch_;
     }
+    // drops_ is in epoch order (forget_flushed_chunks relies on it): the
+    // ready ones are a prefix.
     uint64_t oldest = pinned_.empty() ? UINT64_MAX : *pinned_.begin();
-    auto keep_from_it = std::partition(drops_.begin(), drops_.end(),
-                                       [&](const PendingDrop& d) { return d.epoch < oldest; });
+    auto keep_from_it = std::find_if(drops_.begin(), drops_.end(),
+                                     [&](const PendingDrop& d) { return d.epoch >= oldest; });
     ready.assign(std::make_move_iterator(drops_.begin()), std::make_move_iterator(keep_from_it));
     drops_.erase(drops_.begin(), keep_from_it);
   }

@@ -115,6 +115,34 @@ void keep_head_time_moving(DB& db, int64_t t) {
   ASSERT_TRUE(app->commit().is_ok());
 }
 
+// Samples a select returns, read through reused iterators.
+size_t count_samples(SeriesSet& set) {
+  size_t n = 0;
+  std::unique_ptr<SampleIterator> it;
+  while (set.next()) {
+    it = set.at().iterator(std::move(it));
+    while (it->next()) ++n;
+  }
+  return n;
+}
+
+size_t count_samples(const std::vector<SeriesSamples>& want) {
+  size_t n = 0;
+  for (const auto& s : want) n += s.samples.size();
+  return n;
+}
+
+// Sealed chunks in the head: all of them, and those written to the store.
+std::pair<size_t, size_t> sealed_and_written(const DB& db) {
+  size_t sealed = 0, written = 0;
+  db.head().for_each_series([&](const head::SeriesPtr& s) {
+    std::lock_guard<head::SpinLock> lock(s->lock);
+    sealed += s->sealed().size();
+    written += s->flushed();
+  });
+  return {sealed, written};
+}
+
 class DbTest : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = testutil::make_temp_dir("promlite-db"); }
@@ -202,14 +230,7 @@ TEST_F(DbTest, FlushedChunksLeaveMemoryButStayQueryable) {
   o.head_cache_bytes = 0;  // no cache of written chunks
   auto db = open_db(o);
   write(*db, 20, start, start + 4 * kHour, expect);
-  auto sealed_in_head = [&db] {
-    size_t n = 0;
-    db->head().for_each_series([&](const head::SeriesPtr& s) {
-      std::lock_guard<head::SpinLock> lock(s->lock);
-      n += s->sealed().size();
-    });
-    return n;
-  };
+  auto sealed_in_head = [&db] { return sealed_and_written(*db).first; };
   size_t before = sealed_in_head();
   EXPECT_GT(before, 20u * 4);
   size_t bytes_before = db->head().memory_bytes();
@@ -219,12 +240,7 @@ TEST_F(DbTest, FlushedChunksLeaveMemoryButStayQueryable) {
   ASSERT_TRUE(db->maintenance().is_ok());
   EXPECT_GT(db->stats().chunks_flushed, 0u);
   auto set = (*q)->select(false, nullptr, all_flink());
-  size_t n = 0;
-  while (set->next()) {
-    auto it = set->at().iterator(nullptr);
-    while (it->next()) ++n;
-  }
-  EXPECT_EQ(n, 20u * 4 * 240);
+  EXPECT_EQ(count_samples(*set), 20u * 4 * 240);
   set.reset();
   q->reset();
   EXPECT_EQ(sealed_in_head(), before);  // kept while the querier was open
@@ -277,26 +293,7 @@ TEST_F(DbTest, WindowsAcrossTheHeadAndStoreBoundaryReadEverything) {
   auto set = (*b)->select(false, nullptr, all_flink());
   a->reset();
   ASSERT_TRUE(db->maintenance().is_ok());  // drops the flushed chunks
-  size_t n = 0;
-  std::unique_ptr<SampleIterator> it;
-  while (set->next()) {
-    it = set->at().iterator(std::move(it));
-    while (it->next()) ++n;
-  }
-  size_t want = 0;
-  for (const auto& s : expected(expect, mint)) want += s.samples.size();
-  EXPECT_EQ(n, want);
-}
-
-// Sealed chunks in the head: all of them, and those written to the store.
-std::pair<size_t, size_t> sealed_and_written(const DB& db) {
-  size_t sealed = 0, written = 0;
-  db.head().for_each_series([&](const head::SeriesPtr& s) {
-    std::lock_guard<head::SpinLock> lock(s->lock);
-    sealed += s->sealed().size();
-    written += s->flushed();
-  });
-  return {sealed, written};
+  EXPECT_EQ(count_samples(*set), count_samples(expected(expect, mint)));
 }
 
 // Written chunks whose newest sample is within head_cache_ms of the head's
@@ -437,16 +434,7 @@ TEST_F(DbTest, QuerierOpenAcrossTheCachesEvictionReadsEverything) {
   keep_head_time_moving(*db, clock_.now);
   ASSERT_TRUE(db->maintenance().is_ok());        // schedules every cached chunk to leave
   EXPECT_GT(sealed_and_written(*db).first, 0u);  // kept for `q`
-  size_t n = 0;
-  std::unique_ptr<SampleIterator> it;
-  while (set->next()) {
-    it = set->at().iterator(std::move(it));
-    while (it->next()) ++n;
-  }
-  size_t want = 0;
-  for (const auto& s : expected(expect, mint)) want += s.samples.size();
-  EXPECT_EQ(n, want);
-  it.reset();
+  EXPECT_EQ(count_samples(*set), count_samples(expected(expect, mint)));
   set.reset();
   q->reset();
   ASSERT_TRUE(db->maintenance().is_ok());
@@ -473,15 +461,7 @@ TEST_F(DbTest, QuerierOpenedBetweenScheduleAndDropReadsTheStore) {
   older->reset();
   ASSERT_TRUE(db->maintenance().is_ok());  // they leave
   EXPECT_EQ(sealed_and_written(*db).first, 0u);
-  size_t n = 0;
-  std::unique_ptr<SampleIterator> it;
-  while (set->next()) {
-    it = set->at().iterator(std::move(it));
-    while (it->next()) ++n;
-  }
-  size_t want = 0;
-  for (const auto& s : expected(expect)) want += s.samples.size();
-  EXPECT_EQ(n, want);
+  EXPECT_EQ(count_samples(*set), count_samples(expected(expect)));
 }
 
 // After a crash the WAL may lack samples the store already has (here: the
